@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Install everything the project needs on a fresh Debian machine: system packages (only
+# those missing), the virtualenv with pinned Python packages, and the npm front-end
+# packages. Safe to run again. Usage: scripts/bootstrap.sh [--dev]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DEV=0
+[ "${1:-}" = "--dev" ] && DEV=1
+
+# System packages. Runtime: node/npm (GOV.UK Frontend). Tests: chromium for browser
+# tests, poppler-utils to look at PDFs, postgresql for the throwaway test cluster.
+need=()
+command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
+if [ "$DEV" = 1 ]; then
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+  command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+  command -v initdb >/dev/null 2>&1 || [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql)
+  fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
+fi
+if [ "${#need[@]}" -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "Missing system packages: ${need[*]} (run as root, or install them with apt-get)" >&2
+    exit 1
+  fi
+  echo "Installing system packages: ${need[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# Python virtualenv with pinned dependencies.
+PYTHON=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+req=requirements.txt
+[ "$DEV" = 1 ] && req=requirements-dev.txt
+.venv/bin/pip install -q -r "$req" 2>&1 | grep -v -i "warning" || true
+.venv/bin/pip install -q --no-deps -e . 2>&1 | grep -v -i "warning\|deprecat\|^ *!!\|^ *\*\|^$\|See https\|By 20\|Please use\|corresp" || true
+.venv/bin/python -c "import django, ninja, observatory_core" || { echo "Python install failed" >&2; exit 1; }
+
+# Front-end packages, exactly as locked.
+if [ ! -d node_modules/govuk-frontend ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi

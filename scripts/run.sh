@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# `make run`: set up the database (migrate, reference data, demo corpus when empty, first
+# administrator), start the background worker, and serve the app on 127.0.0.1:8000.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+$BIN/observatory setup
+$BIN/observatory worker &
+worker=$!
+trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
+echo "Serving on http://127.0.0.1:${PORT:-8000}/ (Ctrl+C to stop)"
+$BIN/observatory serve --host 127.0.0.1 --port "${PORT:-8000}"

@@ -1,0 +1,78 @@
+"""The one place the web app and API decide access: role + object kind + area -> policy.
+
+Objects say what kind they are (``access_kind()``) and where they belong
+(``access_area_id``); the policy itself is data in observatory_core.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+from django.contrib.auth.models import AnonymousUser
+
+from observatory_core.access import allowed
+
+
+def role_of(user: Any) -> str:
+    if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
+        return "public"
+    if not user.is_active:
+        return "public"
+    if user.is_superuser:
+        return "admin"
+    profile = getattr(user, "profile", None)
+    return profile.role if profile else "practitioner"
+
+
+def area_of(user: Any) -> int | None:
+    profile = getattr(user, "profile", None) if getattr(user, "is_authenticated", False) else None
+    return profile.local_authority_id if profile else None
+
+
+def kind_of(obj: Any) -> str:
+    if hasattr(obj, "access_kind"):
+        return obj.access_kind()
+    label = obj._meta.label_lower if hasattr(obj, "_meta") else ""
+    return {
+        "auth.user": "user_account",
+        "audit.auditevent": "audit_log",
+        "vocabularies.vocabulary": "controlled_list",
+        "vocabularies.term": "controlled_list",
+        "vocabularies.localauthority": "controlled_list",
+    }.get(label, "")
+
+
+def can(user: Any, action: str, obj: Any) -> bool:
+    """May ``user`` do ``action`` (view/download/change/delete) to ``obj``?"""
+    area = area_of(user)
+    obj_area = getattr(obj, "access_area_id", None)
+    same_area = area is not None and obj_area is not None and area == obj_area
+    return allowed(role_of(user), kind_of(obj), action, same_area=same_area)
+
+
+def can_create_review(user: Any, local_authority_id: int | None) -> bool:
+    """Creating a review is changing an unpublished review in that area."""
+    area = area_of(user)
+    same = area is not None and area == local_authority_id
+    return allowed(role_of(user), "unpublished_review", "change", same_area=same)
+
+
+def may_create_reviews(user: Any) -> bool:
+    role = role_of(user)
+    return allowed(role, "unpublished_review", "change", same_area=True) and (
+        role != "partnership" or area_of(user) is not None
+    )
+
+
+# The same decisions through Django's permission API (admin, has_perm), via django-rules.
+def _predicate(action: str) -> rules.Predicate:
+    def check(user: Any, obj: Any = None) -> bool:
+        return obj is not None and can(user, action, obj)
+
+    return rules.predicate(check, name=f"can_{action}")
+
+
+for _action in ("view", "download", "change", "delete"):
+    for _perm in ("repository.{}_review", "repository.{}_document"):
+        rules.add_perm(_perm.format(_action), _predicate(_action))

@@ -1,0 +1,330 @@
+"""`observatory`: the command line for people and scripts.
+
+Every subcommand has --help. Commands that touch the database set Django up first; the
+same functions the web app uses do the work, so the CLI can never do what the app forbids
+silently: it acts as a named user where that matters, and writes audit events.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import click
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "observatory.settings")
+    import django
+
+    django.setup()
+
+
+def _user(username: str | None):
+    if not username:
+        return None
+    from django.contrib.auth.models import User
+
+    try:
+        return User.objects.get(username=username)
+    except User.DoesNotExist:
+        raise click.ClickException(f"no user '{username}'") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="case-review-observatory")
+def main() -> None:
+    """Case Review Observatory: the national repository of child safeguarding case reviews.
+
+    Set DATABASE_URL to use PostgreSQL (default: an SQLite file under ./var).
+    """
+
+
+# -- set-up -----------------------------------------------------------------------------
+@main.command()
+@click.option("--no-demo", is_flag=True, help="Do not load the demo corpus.")
+@click.option("--demo-count", default=48, show_default=True, help="Demo reviews to create.")
+def setup(no_demo: bool, demo_count: int) -> None:
+    """Migrate, load controlled lists and areas, load the demo corpus into an empty database,
+    and create the first administrator (printing how to sign in)."""
+    _django()
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+
+    from .repository.models import Review
+    from .vocabularies.sync import sync_reference_data
+
+    call_command("migrate", interactive=False, verbosity=0)
+    report = sync_reference_data()
+    click.echo(f"Controlled lists: {report.terms_added} terms added; "
+               f"local areas: {report.areas_added} added.")
+    if not no_demo and not Review.objects.exists():
+        _load_demo(demo_count)
+    if not User.objects.filter(is_superuser=True).exists():
+        _first_admin()
+
+
+def _first_admin() -> None:
+    from .accounts.services import create_user
+
+    password = os.environ.get("OBSERVATORY_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
+    create_user("admin", password, "admin")
+    secret_file = Path(os.environ.get("OBSERVATORY_DATA", "var")) / "admin-password.txt"
+    secret_file.parent.mkdir(parents=True, exist_ok=True)
+    secret_file.write_text(password + "\n")
+    secret_file.chmod(0o600)
+    click.secho("\nFirst run: an administrator account was created.", bold=True)
+    click.echo("  Sign in at http://127.0.0.1:8000/accounts/login/")
+    click.echo(f"  username: admin\n  password: {password}")
+    click.echo(f"  (also saved in {secret_file}; change it after signing in)\n")
+
+
+def _load_demo(count: int) -> None:
+    from tqdm import tqdm
+
+    from .repository.demo_loader import load_demo
+
+    with tqdm(total=count, desc="Demo corpus", unit="review", file=sys.stderr) as bar:
+        report = load_demo(count=count, progress=lambda done, total: bar.update(1))
+    click.echo(f"Demo corpus: {report.reviews} fictional reviews, {report.documents} documents.")
+
+
+@main.group()
+def demo() -> None:
+    """The fictional demo corpus."""
+
+
+@demo.command("load")
+@click.option("--count", default=48, show_default=True, help="Number of reviews.")
+@click.option("--force", is_flag=True, help="Load even if the database holds reviews.")
+def demo_load(count: int, force: bool) -> None:
+    """Create fictional reviews with generated PDF and DOCX documents (idempotent)."""
+    _django()
+    from .repository.models import Review
+
+    if Review.objects.exclude(fictional=True).exists() and not force:
+        raise click.ClickException("the database holds real reviews; use --force to add demo ones")
+    _load_demo(count)
+
+
+@demo.command("files")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--count", default=48, show_default=True)
+def demo_files(directory: Path, count: int) -> None:
+    """Write the demo corpus's PDF and DOCX files to DIRECTORY without touching the database."""
+    from observatory_core.demo import build_demo_corpus, write_demo_files
+
+    directory.mkdir(parents=True, exist_ok=True)
+    files = write_demo_files(build_demo_corpus(count=count), directory)
+    click.echo(f"Wrote {sum(len(v) for v in files.values())} files to {directory}")
+
+
+# -- dataset ----------------------------------------------------------------------------
+@main.group()
+def dataset() -> None:
+    """Import and export the minimum dataset (CSV or XLSX)."""
+
+
+@dataset.command("import")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--user", "username", help="Act as this user (their area limits apply).")
+def dataset_import(files: tuple[Path, ...], username: str | None) -> None:
+    """Import reviews from CSV/XLSX FILES. Each file is all-or-nothing; bad rows are listed
+    (file, row, field, reason); importing the same file again changes nothing."""
+    _django()
+    from .accounts.access import area_of, role_of
+    from .audit.log import record
+    from .repository.dataset_io import import_dataset
+
+    user = _user(username)
+    area = area_of(user) if user and role_of(user) == "partnership" else None
+    failed = 0
+    for path in files:
+        report = import_dataset(path.name, path.read_bytes(), user=user, allowed_area_id=area)
+        if report.ok:
+            click.echo(report.summary())
+            record(None, "import", user=user, kind="unpublished_review",
+                   detail=report.summary(), channel="cli")
+        else:
+            failed += 1
+            click.secho(report.summary(), fg="red", err=True)
+            for problem in report.problems:
+                click.echo(f"  {problem}", err=True)
+    if failed:
+        sys.exit(1)
+
+
+@dataset.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: standard output for CSV).")
+@click.option("--filter", "filters", multiple=True, metavar="FIELD=VALUE",
+              help="Filter as on the reviews page, e.g. outcome=death or region=E12000007.")
+@click.option("--user", "username", help="Export what this user may see (default: public).")
+def dataset_export(fmt: str, output: Path | None, filters: tuple[str, ...],
+                   username: str | None) -> None:
+    """Export the minimum dataset of the reviews visible to a user."""
+    _django()
+    from django.http import QueryDict
+
+    from observatory_core.tabular import record_to_row, write_csv, write_xlsx
+
+    from .repository.filters import ReviewFilterForm, visible_reviews
+    from .repository.serialize import review_row
+
+    user = _user(username)
+    query = QueryDict(mutable=True)
+    for item in filters:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"'{item}' is not FIELD=VALUE", param_hint="--filter")
+        query[key] = value
+    reviews = visible_reviews(user)
+    if filters:
+        form = ReviewFilterForm(query)
+        if not form.is_valid():
+            raise click.ClickException(f"bad filter: {form.errors.as_text()}")
+        unknown = set(query) - set(form.fields)
+        if unknown:
+            raise click.ClickException(f"unknown filter field(s): {', '.join(sorted(unknown))}")
+        reviews = form.filter(reviews)
+    rows = [record_to_row(review_row(r)) for r in reviews]
+    body = write_xlsx(rows) if fmt == "xlsx" else write_csv(rows)
+    if output:
+        output.write_bytes(body)
+        click.echo(f"Wrote {len(rows)} reviews to {output}", err=True)
+    elif fmt == "xlsx":
+        raise click.ClickException("XLSX needs --output FILE")
+    else:
+        sys.stdout.buffer.write(body)
+
+
+# -- users ------------------------------------------------------------------------------
+@main.group()
+def users() -> None:
+    """Manage user accounts and roles."""
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--role", required=True,
+              type=click.Choice(["practitioner", "partnership", "analyst", "researcher",
+                                 "steering", "admin"]))
+@click.option("--area", help="Local area (GSS code, DfE code or name); needed for partnership.")
+@click.option("--email", default="")
+@click.option("--password", help="Password (prompted for if omitted; or OBSERVATORY_PASSWORD).")
+def users_create(username: str, role: str, area: str | None, email: str,
+                 password: str | None) -> None:
+    """Create a user with a role."""
+    _django()
+    from .accounts.services import AccountError, create_user
+
+    password = password or os.environ.get("OBSERVATORY_PASSWORD") or getpass.getpass(
+        f"Password for {username}: ")
+    try:
+        create_user(username, password, role, email=email, area=area)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Created {username} ({role})")
+
+
+@users.command("set-role")
+@click.argument("username")
+@click.option("--role", required=True,
+              type=click.Choice(["practitioner", "partnership", "analyst", "researcher",
+                                 "steering", "admin"]))
+@click.option("--area", help="Local area for a partnership user.")
+def users_set_role(username: str, role: str, area: str | None) -> None:
+    """Change a user's role (and area)."""
+    _django()
+    from .accounts.services import AccountError, set_role
+
+    try:
+        set_role(username, role, area)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{username} is now {role}")
+
+
+@users.command("deactivate")
+@click.argument("username")
+def users_deactivate(username: str) -> None:
+    """Stop a user signing in (their history stays in the audit log)."""
+    _django()
+    user = _user(username)
+    user.is_active = False
+    user.save()
+    click.echo(f"{username} deactivated")
+
+
+@users.command("list")
+def users_list() -> None:
+    """List users with their roles and areas."""
+    _django()
+    from django.contrib.auth.models import User
+
+    for user in User.objects.select_related("profile__local_authority").order_by("username"):
+        profile = getattr(user, "profile", None)
+        area = profile.local_authority.name if profile and profile.local_authority else ""
+        role = "admin" if user.is_superuser else (profile.role if profile else "-")
+        state = "" if user.is_active else " (inactive)"
+        click.echo(f"{user.username:20} {role:13} {area}{state}")
+
+
+# -- reference data ---------------------------------------------------------------------
+@main.group()
+def lists() -> None:
+    """Controlled lists and local areas."""
+
+
+@lists.command("sync")
+@click.option("--overwrite", is_flag=True,
+              help="Overwrite administrators' edits with the shipped data files.")
+def lists_sync(overwrite: bool) -> None:
+    """Copy new terms and areas from the shipped data files into the database."""
+    _django()
+    from .vocabularies.sync import sync_reference_data
+
+    report = sync_reference_data(overwrite=overwrite)
+    click.echo(f"{report.terms_added} terms added, {report.terms_updated} updated; "
+               f"{report.areas_added} areas added, {report.areas_updated} updated")
+
+
+# -- running ----------------------------------------------------------------------------
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True)
+def serve(host: str, port: int) -> None:
+    """Serve the web app (development server with static files)."""
+    _django()
+    from django.core.management import call_command
+
+    call_command("runserver", f"{host}:{port}", use_reloader=False)
+
+
+@main.command()
+def worker() -> None:
+    """Run the background task worker (database-backed queue)."""
+    _django()
+    from django.core.management import call_command
+
+    call_command("db_worker")
+
+
+@main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def manage(args: tuple[str, ...]) -> None:
+    """Run a Django management command, e.g. `observatory manage check`."""
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["observatory manage", *args])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,211 @@
+"""API routes for reviews, documents and the dataset import/export."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from django.db import transaction
+from django.http import FileResponse, HttpRequest, HttpResponse
+from ninja import File, Form, Router, Schema
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+
+from observatory_core.filetypes import FileRejected
+from observatory_core.tabular import record_to_row, write_csv, write_xlsx
+
+from ..accounts.access import area_of, can, may_create_reviews, role_of
+from ..api import WRITE_AUTH, optional_auth
+from ..audit.log import record
+from ..vocabularies.models import Term
+from .dataset_io import import_dataset
+from .filters import ReviewFilterForm, visible_reviews
+from .models import Document, Review
+from .serialize import document_data, review_row, review_summary
+from .services import store_version
+
+router = Router(tags=["reviews"])
+
+
+class ReviewSummaryOut(Schema):
+    reference: str
+    title: str
+    local_authority: str
+    region: str
+    review_type: str | None
+    outcome: str | None
+    age_band: str | None
+    incident_date: date | None
+    publication_date: date | None
+    published: bool
+    fictional: bool
+    url: str
+
+
+class ReviewListOut(Schema):
+    count: int
+    reviews: list[ReviewSummaryOut]
+
+
+class VersionOut(Schema):
+    number: int
+    sha256: str
+    size: int
+    filename: str
+    media_type: str
+    download_url: str
+
+
+class DocumentOut(Schema):
+    id: int
+    title: str
+    kind: str
+    kind_label: str
+    confidential: bool
+    review: str
+    url: str
+    versions: list[VersionOut]
+
+
+class ReviewOut(Schema):
+    review: dict[str, Any]
+    documents: list[DocumentOut]
+
+
+class ImportOut(Schema):
+    ok: bool
+    created: list[str]
+    updated: list[str]
+    unchanged: list[str]
+    problems: list[dict[str, Any]]
+
+
+def _filtered(request: HttpRequest):
+    form = ReviewFilterForm(request.GET or None)
+    reviews = visible_reviews(request.user)
+    if form.is_bound:
+        if not form.is_valid():
+            raise HttpError(400, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        reviews = form.filter(reviews)
+    return reviews
+
+
+@router.get("/reviews", response=ReviewListOut, auth=optional_auth,
+            summary="List reviews (filter by any dataset field, as on the reviews page)")
+def list_reviews(request: HttpRequest, limit: int = 100, offset: int = 0):
+    reviews = _filtered(request).order_by("-incident_date", "reference")
+    return {"count": reviews.count(),
+            "reviews": [review_summary(r) for r in reviews[offset:offset + min(limit, 1000)]]}
+
+
+@router.get("/reviews/export", auth=optional_auth,
+            summary="Download the minimum dataset of the reviews you can see as CSV or XLSX")
+def export_reviews(request: HttpRequest, format: Literal["csv", "xlsx"] = "csv"):
+    reviews = _filtered(request).prefetch_related(
+        "abuse_categories", "family_characteristics", "agencies", "parallel_proceedings")
+    rows = [record_to_row(review_row(r)) for r in reviews]
+    record(request, "export", kind="published_review", detail=f"{len(rows)} reviews, {format}")
+    if format == "xlsx":
+        body, mime = write_xlsx(rows), (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    else:
+        body, mime = write_csv(rows), "text/csv; charset=utf-8"
+    response = HttpResponse(body, content_type=mime)
+    response["Content-Disposition"] = f'attachment; filename="reviews.{format}"'
+    return response
+
+
+@router.post("/reviews/import", response=ImportOut, auth=WRITE_AUTH,
+             summary="Import the minimum dataset from CSV or XLSX: all rows or none")
+def import_reviews(request: HttpRequest, file: UploadedFile = File(...)):
+    role = role_of(request.user)
+    if not may_create_reviews(request.user):
+        record(request, "import", kind="unpublished_review", allowed=False)
+        raise HttpError(403, "Your role cannot import reviews.")
+    area = area_of(request.user) if role == "partnership" else None
+    report = import_dataset(file.name or "upload", file.read(), user=request.user,
+                            allowed_area_id=area)
+    if report.ok:
+        record(request, "import", kind="unpublished_review", detail=report.summary())
+    return {"ok": report.ok, "created": report.created, "updated": report.updated,
+            "unchanged": report.unchanged,
+            "problems": [p.__dict__ for p in report.problems]}
+
+
+def _review(request: HttpRequest, reference: str, action: str = "view") -> Review:
+    review = Review.objects.select_related("local_authority").filter(reference=reference).first()
+    if review is None:
+        raise HttpError(404, "There is no review with that reference.")
+    if not can(request.user, action, review):
+        record(request, action, review, allowed=False)
+        if action != "view" and can(request.user, "view", review):
+            raise HttpError(403, "You do not have permission to do that.")
+        raise HttpError(404, "There is no review with that reference.")
+    return review
+
+
+@router.get("/reviews/{reference}", response=ReviewOut, auth=optional_auth,
+            summary="One review: its minimum dataset and the documents you may see")
+def get_review(request: HttpRequest, reference: str):
+    review = _review(request, reference)
+    record(request, "view", review)
+    documents = [d for d in review.documents.select_related("kind") if can(request.user, "view", d)]
+    return {"review": review_row(review), "documents": [document_data(d) for d in documents]}
+
+
+@router.post("/reviews/{reference}/documents", response={201: DocumentOut, 200: DocumentOut},
+             auth=WRITE_AUTH, summary="Upload a document (a new version if the same kind+title)")
+def upload_document(request: HttpRequest, reference: str, kind: Form[str],
+                    file: UploadedFile = File(...), title: Form[str] = ""):
+    review = _review(request, reference, "change")
+    term = Term.objects.filter(vocabulary__key="document_kind", code=kind).first()
+    if term is None:
+        raise HttpError(400, f"unknown document kind '{kind}'")
+    if not can(request.user, "change", Document(review=review, kind=term)):
+        raise HttpError(403, "You may not add documents of that kind.")
+    try:
+        with transaction.atomic():
+            result = store_version(review=review, kind=term, filename=file.name or "upload",
+                                   stream=file, user=request.user, title=title)
+    except FileRejected as exc:
+        raise HttpError(400, str(exc)) from exc
+    if result.created:
+        record(request, "create", result.version.document,
+               detail=f"version {result.version.number}")
+    return (201 if result.created else 200), document_data(result.version.document)
+
+
+def _document(request: HttpRequest, pk: int, action: str) -> Document:
+    document = Document.objects.select_related("review__local_authority", "kind").filter(
+        pk=pk).first()
+    if document is None:
+        raise HttpError(404, "There is no such document.")
+    if not can(request.user, action, document):
+        record(request, action, document, allowed=False)
+        if action != "view" and can(request.user, "view", document):
+            raise HttpError(403, "You do not have permission to do that.")
+        raise HttpError(404, "There is no such document.")
+    return document
+
+
+@router.get("/documents/{pk}", response=DocumentOut, auth=optional_auth,
+            summary="One document and its versions")
+def get_document(request: HttpRequest, pk: int):
+    document = _document(request, pk, "view")
+    record(request, "view", document)
+    return document_data(document)
+
+
+@router.get("/documents/{pk}/download", auth=optional_auth,
+            summary="Download a version of a document (the latest by default)")
+def download_document(request: HttpRequest, pk: int, version: int | None = None):
+    document = _document(request, pk, "download")
+    versions = document.versions.all()
+    chosen = versions.filter(number=version).first() if version else versions.first()
+    if chosen is None:
+        raise HttpError(404, "There is no such version.")
+    record(request, "download", document, detail=f"version {chosen.number}")
+    response = FileResponse(chosen.open(), as_attachment=True,
+                            filename=chosen.original_filename, content_type=chosen.media_type)
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,115 @@
+"""Importing and exporting the minimum dataset: all rows or none, idempotent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from observatory_core.dataset import FIELDS, ReviewRecord
+from observatory_core.places import Places, load_local_authorities
+from observatory_core.tabular import RowProblem, TableError, parse_rows, read_table
+from observatory_core.vocab import Term as CoreTerm
+from observatory_core.vocab import Vocabulary as CoreVocabulary
+
+from ..vocabularies.models import LocalAuthority, Term, Vocabulary
+from .models import Review
+from .serialize import review_row
+
+
+@dataclass
+class ImportReport:
+    file: str
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        if self.problems:
+            return f"{self.file}: {len(self.problems)} problem(s); nothing was imported"
+        return (f"{self.file}: {len(self.created)} created, {len(self.updated)} updated, "
+                f"{len(self.unchanged)} unchanged")
+
+
+def db_vocabularies() -> dict[str, CoreVocabulary]:
+    """The vocabularies as administrators have edited them (the database is the truth)."""
+    result = {}
+    for vocab in Vocabulary.objects.prefetch_related("terms"):
+        terms = tuple(CoreTerm(t.code, t.label, t.description, t.source, t.order,
+                               t.attributes) for t in vocab.terms.all() if t.active)
+        result[vocab.key] = CoreVocabulary(vocab.key, vocab.label, vocab.source,
+                                           vocab.multiple, terms, vocab.description)
+    return result
+
+
+def db_places() -> Places:
+    known = set(LocalAuthority.objects.values_list("gss_code", flat=True))
+    return Places([p for p in load_local_authorities() if p.gss_code in known])
+
+
+def import_dataset(filename: str, data: bytes, *, user: Any = None,
+                   allowed_area_id: int | None = None) -> ImportReport:
+    """Validate every row, then write all of them in one transaction, or nothing."""
+    report = ImportReport(filename)
+    try:
+        rows = read_table(filename, data)
+    except TableError as exc:
+        report.problems.append(RowProblem(filename, 0, "", str(exc).split(": ", 1)[-1]))
+        return report
+    records, report.problems = parse_rows(filename, rows, db_vocabularies(), db_places())
+    if not rows:
+        report.problems.append(RowProblem(filename, 1, "", "has no data rows"))
+    if report.problems:
+        return report
+    areas = {a.gss_code: a for a in LocalAuthority.objects.all()}
+    if allowed_area_id is not None:
+        for index, record in enumerate(records, start=2):
+            if areas[record.local_authority].pk != allowed_area_id:
+                report.problems.append(RowProblem(filename, index, "local_authority",
+                                                  "is not your partnership's area"))
+        if report.problems:
+            return report
+    terms = {(t.vocabulary.key, t.code): t for t in Term.objects.select_related("vocabulary")}
+    with transaction.atomic():
+        for record in records:
+            _save(record, areas, terms, user, report)
+    return report
+
+
+def _comparable(row: dict[str, Any]) -> dict[str, Any]:
+    return {f.name: row.get(f.name) for f in FIELDS}
+
+
+def _save(record: ReviewRecord, areas: dict[str, LocalAuthority],
+          terms: dict[tuple[str, str], Term], user: Any, report: ImportReport) -> None:
+    existing = Review.objects.filter(reference=record.reference).first()
+    wanted = {f.name: getattr(record, f.name) for f in FIELDS}
+    wanted["local_authority"] = record.local_authority
+    for spec in FIELDS:
+        if spec.kind == "codes":
+            wanted[spec.name] = sorted(wanted[spec.name])
+    if existing is not None and _comparable(review_row(existing)) == _comparable(wanted):
+        report.unchanged.append(record.reference)
+        return
+    review = existing or Review(created_by=user if getattr(user, "is_authenticated", False)
+                                else None)
+    for spec in FIELDS:
+        value = getattr(record, spec.name)
+        if spec.kind == "code":
+            setattr(review, spec.name, terms.get((spec.vocabulary, value)) if value else None)
+        elif spec.kind == "place":
+            review.local_authority = areas[value]
+        elif spec.kind != "codes":
+            setattr(review, spec.name, value)
+    review.save()
+    for spec in FIELDS:
+        if spec.kind == "codes":
+            getattr(review, spec.name).set(
+                [terms[(spec.vocabulary, c)] for c in getattr(record, spec.name)])
+    (report.updated if existing else report.created).append(record.reference)

@@ -1,0 +1,111 @@
+"""Filtering reviews by every field of the minimum dataset, and who sees which reviews."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.db.models import Q, QuerySet
+
+from observatory_core.access import allowed
+from observatory_core.dataset import FIELDS
+
+from ..accounts.access import area_of, role_of
+from ..vocabularies.models import LocalAuthority, Term
+from .models import Review
+
+YES_NO = [("", "Any"), ("yes", "Yes"), ("no", "No"), ("unknown", "Not known")]
+
+
+def visible_reviews(user: Any) -> QuerySet[Review]:
+    """Reviews the user may view: published ones, plus unpublished as the policy allows."""
+    role = role_of(user)
+    qs = Review.objects.select_related("local_authority", "review_type", "outcome", "age_band")
+    published = Q(publication_date__isnull=False, publication_date__lte=date.today())
+    if allowed(role, "unpublished_review", "view"):
+        return qs
+    if allowed(role, "unpublished_review", "view", same_area=True) and area_of(user):
+        return qs.filter(published | Q(local_authority_id=area_of(user)))
+    return qs.filter(published)
+
+
+class ReviewFilterForm(forms.Form):
+    """One input per dataset field; every input is optional."""
+
+    q = forms.CharField(required=False, label="Reference, title or summary contains")
+    region = forms.ChoiceField(required=False, label="Region")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        regions = LocalAuthority.objects.order_by("region_name").values_list(
+            "region_code", "region_name").distinct()
+        self.fields["region"].choices = [("", "Any")] + list(regions)
+        for spec in FIELDS:
+            if spec.kind in ("code", "codes"):
+                terms = Term.objects.filter(vocabulary__key=spec.vocabulary)
+                self.fields[spec.name] = forms.ChoiceField(
+                    required=False, label=spec.label,
+                    choices=[("", "Any")] + [(t.code, t.label) for t in terms])
+            elif spec.kind == "bool":
+                self.fields[spec.name] = forms.ChoiceField(
+                    required=False, label=spec.label, choices=YES_NO)
+            elif spec.kind == "date":
+                for end in ("from", "to"):
+                    self.fields[f"{spec.name}_{end}"] = forms.DateField(
+                        required=False, label=f"{spec.label} {end}",
+                        widget=forms.DateInput(attrs={"type": "date"}))
+            elif spec.kind == "place":
+                self.fields[spec.name] = forms.ModelChoiceField(
+                    LocalAuthority.objects.all(), required=False, label=spec.label,
+                    to_field_name="gss_code", empty_label="Any")
+        self.fields["age_band"] = forms.ChoiceField(
+            required=False, label="Age band",
+            choices=[("", "Any")] + [(t.code, t.label) for t in
+                                     Term.objects.filter(vocabulary__key="age_band")])
+        self.fields["child_age_months_min"] = forms.IntegerField(
+            required=False, min_value=0, label="Age from (months)")
+        self.fields["child_age_months_max"] = forms.IntegerField(
+            required=False, min_value=0, label="Age to (months)")
+
+    def filter(self, qs: QuerySet[Review]) -> QuerySet[Review]:
+        data = self.cleaned_data
+        if data.get("q"):
+            q = data["q"]
+            qs = qs.filter(Q(reference__icontains=q) | Q(title__icontains=q)
+                           | Q(summary__icontains=q))
+        if data.get("region"):
+            qs = qs.filter(local_authority__region_code=data["region"])
+        if data.get("age_band"):
+            qs = qs.filter(age_band__code=data["age_band"])
+        if data.get("child_age_months_min") is not None:
+            qs = qs.filter(child_age_months__gte=data["child_age_months_min"])
+        if data.get("child_age_months_max") is not None:
+            qs = qs.filter(child_age_months__lte=data["child_age_months_max"])
+        for spec in FIELDS:
+            if spec.kind in ("code", "codes") and data.get(spec.name):
+                qs = qs.filter(**{f"{spec.name}__code": data[spec.name]})
+            elif spec.kind == "bool" and data.get(spec.name):
+                value = {"yes": True, "no": False, "unknown": None}[data[spec.name]]
+                qs = qs.filter(**({f"{spec.name}__isnull": True} if value is None
+                                  else {spec.name: value}))
+            elif spec.kind == "date":
+                if data.get(f"{spec.name}_from"):
+                    qs = qs.filter(**{f"{spec.name}__gte": data[f"{spec.name}_from"]})
+                if data.get(f"{spec.name}_to"):
+                    qs = qs.filter(**{f"{spec.name}__lte": data[f"{spec.name}_to"]})
+            elif spec.kind == "place" and data.get(spec.name):
+                qs = qs.filter(local_authority=data[spec.name])
+        return qs.distinct()
+
+    def active_filters(self) -> list[tuple[str, str]]:
+        if not self.is_bound or not self.is_valid():
+            return []
+        shown = []
+        for name, value in self.cleaned_data.items():
+            if value in (None, "", []):
+                continue
+            field = self.fields[name]
+            label = dict(getattr(field, "choices", [])).get(value, value)
+            shown.append((str(field.label), str(label)))
+        return shown

@@ -1,0 +1,79 @@
+"""Storing uploads as immutable, content-addressed document versions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any, BinaryIO
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import storages
+from django.db import transaction
+
+from observatory_core.filetypes import FileRejected, sniff
+
+from ..vocabularies.models import Term
+from .models import Document, DocumentVersion, Review
+
+
+@dataclass
+class StoreResult:
+    version: DocumentVersion
+    created: bool  # False when the same content was already stored (nothing changed)
+
+
+def max_upload_bytes() -> int:
+    return settings.OBSERVATORY["MAX_UPLOAD_BYTES"]
+
+
+def store_version(*, review: Review, kind: Term, filename: str, stream: BinaryIO,
+                  user: Any = None, title: str = "", document: Document | None = None
+                  ) -> StoreResult:
+    """Check and store one file as a new version of ``document`` (or of a new document).
+
+    Raises FileRejected (naming the file and the reason) and leaves nothing behind when
+    the file is refused or anything fails; storing the same content again is a no-op.
+    """
+    sniffed = sniff(filename, stream, max_bytes=max_upload_bytes())
+    if document is not None and document.review_id != review.pk:
+        raise FileRejected(sniffed.filename, "belongs to a document of another review")
+    same = DocumentVersion.objects.filter(sha256=sniffed.sha256, document__review=review)
+    if document is not None:
+        same = same.filter(document=document)
+    existing = same.select_related("document").first()
+    if existing is not None:
+        return StoreResult(existing, created=False)
+
+    area = "confidential" if (document.kind if document else kind).attributes.get(
+        "confidential") else "published"
+    storage = storages[area]
+    saved_path: str | None = None
+    try:
+        with transaction.atomic():
+            if document is None:
+                document = Document.objects.create(
+                    review=review, kind=kind, created_by=_user(user),
+                    title=title or PurePath(sniffed.filename).stem.replace("_", " ")[:300],
+                )
+            document = Document.objects.select_for_update().get(pk=document.pk)
+            number = (document.versions.order_by("-number").values_list(
+                "number", flat=True).first() or 0) + 1
+            suffix = PurePath(sniffed.filename).suffix.lower()
+            name = f"{review.pk}/{document.pk}/v{number}-{sniffed.sha256[:16]}{suffix}"
+            stream.seek(0)
+            saved_path = storage.save(name, File(stream, name=sniffed.filename))
+            version = DocumentVersion.objects.create(
+                document=document, number=number, sha256=sniffed.sha256, size=sniffed.size,
+                original_filename=sniffed.filename, media_type=sniffed.media_type,
+                storage_area=area, path=saved_path, uploaded_by=_user(user),
+            )
+    except Exception:
+        if saved_path is not None:
+            storage.delete(saved_path)
+        raise
+    return StoreResult(version, created=True)
+
+
+def _user(user: Any) -> Any:
+    return user if getattr(user, "is_authenticated", False) else None

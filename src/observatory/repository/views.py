@@ -1,0 +1,292 @@
+"""Pages for reviews and documents. Each view builds data, checks access, audits, renders."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from observatory_core.dataset import FIELDS
+from observatory_core.filetypes import FileRejected
+
+from ..accounts.access import can, can_create_review, may_create_reviews
+from ..audit.log import record
+from ..web.render import error, respond
+from .filters import ReviewFilterForm, visible_reviews
+from .forms import ReviewForm, UploadForm, VersionForm
+from .models import Document, Review
+from .serialize import document_data, review_row, review_summary
+from .services import store_version
+
+PAGE_SIZE = 25
+
+
+def review_list(request: HttpRequest) -> HttpResponse:
+    form = ReviewFilterForm(request.GET or None)
+    reviews = visible_reviews(request.user)
+    if form.is_bound and form.is_valid():
+        reviews = form.filter(reviews)
+    page = Paginator(reviews.order_by("-incident_date", "reference"), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    data = {
+        "count": page.paginator.count,
+        "page": page.number,
+        "pages": page.paginator.num_pages,
+        "filters": dict(form.active_filters()),
+        "reviews": [review_summary(r) for r in page.object_list],
+    }
+    return respond(request, "repository/review_list.html", data, {
+        "form": form, "page_obj": page, "query": query.urlencode(),
+        "can_create": may_create_reviews(request.user),
+    })
+
+
+def _get_review(request: HttpRequest, reference: str, action: str = "view"):
+    review = Review.objects.select_related("local_authority").filter(reference=reference).first()
+    if review is None:
+        return None, error(request, 404, "There is no review with that reference.")
+    if not can(request.user, action, review):
+        record(request, action, review, allowed=False)
+        if action != "view" and not request.user.is_authenticated:
+            return None, redirect_to_login(request.get_full_path())
+        # A review the user may not view is reported as missing, so its existence
+        # does not leak; one they may view but not change gets a plain refusal.
+        if action != "view" and can(request.user, "view", review):
+            return None, error(request, 403, "You do not have permission to do that.")
+        return None, error(request, 404, "There is no review with that reference.")
+    return review, None
+
+
+def review_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    review, refusal = _get_review(request, reference)
+    if refusal:
+        return refusal
+    record(request, "view", review)
+    documents = [d for d in review.documents.select_related("kind").prefetch_related("versions")
+                 if can(request.user, "view", d)]
+    row = review_row(review)
+    data = {"review": row, "documents": [document_data(d) for d in documents]}
+    fields = []
+    for spec in FIELDS:
+        value = getattr(review, spec.name)
+        if spec.kind == "codes":
+            value = ", ".join(t.label for t in value.all()) or "None recorded"
+        elif spec.kind == "bool":
+            value = {True: "Yes", False: "No"}.get(value, "Not known")
+        elif value in (None, ""):
+            value = "Not known"
+        fields.append((spec.label, value))
+    fields.insert(3, ("Region", review.local_authority.region_name))
+    fields.append(("Age band (derived)", review.age_band.label if review.age_band else "Not known"))
+    fields.append(("Months from decision to completion (derived)",
+                   review.timeliness_months if review.timeliness_months is not None
+                   else "Not known"))
+    return respond(request, "repository/review_detail.html", data, {
+        "object": review, "fields": fields, "document_objects": documents,
+        "can_change": can(request.user, "change", review),
+        "can_delete": can(request.user, "delete", review),
+    })
+
+
+def review_create(request: HttpRequest) -> HttpResponse:
+    if not may_create_reviews(request.user):
+        record(request, "create", kind="unpublished_review", allowed=False)
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return error(request, 403, "Your role cannot register reviews.")
+    form = ReviewForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        area = form.cleaned_data["local_authority"]
+        if not can_create_review(request.user, area.pk):
+            record(request, "create", kind="unpublished_review", allowed=False,
+                   detail=f"area {area.gss_code}")
+            return error(request, 403, "You can only register reviews for your own area.")
+        with transaction.atomic():
+            review = form.save(commit=False)
+            review.created_by = request.user
+            review.save()
+            form.save_m2m()
+            record(request, "create", review)
+        messages.success(request, f"Review {review.reference} registered")
+        return redirect(review)
+    return render(request, "repository/review_form.html", {"form": form, "creating": True})
+
+
+def review_edit(request: HttpRequest, reference: str) -> HttpResponse:
+    review, refusal = _get_review(request, reference, "change")
+    if refusal:
+        return refusal
+    form = ReviewForm(request.POST or None, instance=review, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        area = form.cleaned_data["local_authority"]
+        if not can_create_review(request.user, area.pk) and area.pk != review.local_authority_id:
+            return error(request, 403, "You can only move a review into your own area.")
+        with transaction.atomic():
+            review = form.save()
+            record(request, "change", review, detail=", ".join(form.changed_data))
+        messages.success(request, f"Review {review.reference} updated")
+        return redirect(review)
+    return render(request, "repository/review_form.html",
+                  {"form": form, "creating": False, "object": review})
+
+
+def review_upload(request: HttpRequest, reference: str) -> HttpResponse:
+    review, refusal = _get_review(request, reference, "change")
+    if refusal:
+        return refusal
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        kind = form.cleaned_data["kind"]
+        probe = Document(review=review, kind=kind)
+        if not can(request.user, "change", probe):
+            record(request, "create", probe, allowed=False)
+            return error(request, 403, "You may not add documents of that kind.")
+        upload = form.cleaned_data["file"]
+        try:
+            result = store_version(review=review, kind=kind, filename=upload.name,
+                                   stream=upload, user=request.user,
+                                   title=form.cleaned_data["title"])
+        except FileRejected as exc:
+            form.add_error("file", str(exc))
+        else:
+            document = result.version.document
+            if result.created:
+                record(request, "create", document, detail=f"version {result.version.number}")
+                messages.success(request, f"Uploaded {result.version.original_filename}")
+            else:
+                messages.info(request, f"{upload.name} is already stored here "
+                                       f"(version {result.version.number}); nothing changed")
+            return redirect(document)
+    return render(request, "repository/upload_form.html", {"form": form, "object": review})
+
+
+def _get_document(request: HttpRequest, pk: int, action: str):
+    document = Document.objects.select_related("review__local_authority", "kind").filter(
+        pk=pk).first()
+    if document is None:
+        return None, error(request, 404, "There is no such document.")
+    if not can(request.user, action, document):
+        record(request, action, document, allowed=False)
+        if action not in ("view", "download") and not request.user.is_authenticated:
+            return None, redirect_to_login(request.get_full_path())
+        if action != "view" and can(request.user, "view", document):
+            return None, error(request, 403, "You do not have permission to do that.")
+        return None, error(request, 404, "There is no such document.")
+    return document, None
+
+
+def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    document, refusal = _get_document(request, pk, "view")
+    if refusal:
+        return refusal
+    record(request, "view", document)
+    form = VersionForm()
+    return respond(request, "repository/document_detail.html", document_data(document), {
+        "object": document, "version_form": form,
+        "can_change": can(request.user, "change", document),
+        "can_download": can(request.user, "download", document),
+        "can_delete": can(request.user, "delete", document),
+    })
+
+
+def document_download(request: HttpRequest, pk: int) -> HttpResponse:
+    document, refusal = _get_document(request, pk, "download")
+    if refusal:
+        return refusal
+    versions = document.versions.all()
+    number = request.GET.get("version")
+    version = versions.filter(number=number).first() if number else versions.first()
+    if version is None:
+        return error(request, 404, "There is no such version.")
+    record(request, "download", document, detail=f"version {version.number}")
+    response = FileResponse(version.open(), as_attachment=True,
+                            filename=version.original_filename,
+                            content_type=version.media_type)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def document_new_version(request: HttpRequest, pk: int) -> HttpResponse:
+    document, refusal = _get_document(request, pk, "change")
+    if refusal:
+        return refusal
+    form = VersionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = store_version(review=document.review, kind=document.kind,
+                                   filename=upload.name, stream=upload, user=request.user,
+                                   document=document)
+        except FileRejected as exc:
+            form.add_error("file", str(exc))
+        else:
+            if result.created:
+                record(request, "change", document, detail=f"version {result.version.number}")
+                messages.success(request, f"Version {result.version.number} uploaded")
+            else:
+                messages.info(request, "That file is already stored; nothing changed")
+            return redirect(document)
+    return render(request, "repository/document_detail.html", {
+        "object": document, "version_form": form, "can_change": True,
+        "can_download": can(request.user, "download", document),
+        **document_data(document)}, status=400 if request.method == "POST" else 200)
+
+
+def _delete_files(documents) -> list[tuple[str, str]]:
+    return [(v.storage_area, v.path) for d in documents for v in d.versions.all()]
+
+
+def _remove_stored(files: list[tuple[str, str]]) -> None:
+    from django.core.files.storage import storages
+
+    for area, path in files:
+        storages[area].delete(path)
+
+
+def review_delete(request: HttpRequest, reference: str) -> HttpResponse:
+    review, refusal = _get_review(request, reference, "delete")
+    if refusal:
+        return refusal
+    if request.method == "POST":
+        documents = list(review.documents.prefetch_related("versions"))
+        files = _delete_files(documents)
+        with transaction.atomic():
+            for document in documents:
+                record(request, "delete", document)
+                document.versions.all().delete()
+                document.delete()
+            record(request, "delete", review)
+            review.delete()
+            transaction.on_commit(lambda: _remove_stored(files))
+        messages.success(request, f"Review {reference} and its documents were deleted")
+        return redirect("review-list")
+    return render(request, "repository/confirm_delete.html", {
+        "object": review, "what": f"review {review.reference}",
+        "consequence": f"This deletes the review and all {review.documents.count()} of its "
+                       "documents with every version. It cannot be undone."})
+
+
+def document_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    document, refusal = _get_document(request, pk, "delete")
+    if refusal:
+        return refusal
+    if request.method == "POST":
+        review = document.review
+        files = _delete_files([document])
+        with transaction.atomic():
+            record(request, "delete", document)
+            document.versions.all().delete()
+            document.delete()
+            transaction.on_commit(lambda: _remove_stored(files))
+        messages.success(request, f"{document.title} was deleted")
+        return redirect(review)
+    return render(request, "repository/confirm_delete.html", {
+        "object": document, "what": document.title,
+        "consequence": "This deletes the document and every version of it. "
+                       "It cannot be undone."})

@@ -1,0 +1,47 @@
+"""API routes for controlled lists and the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router
+from ninja.errors import HttpError
+
+from observatory_core.access import allowed
+
+from ..accounts.access import role_of
+from ..api import optional_auth
+from ..audit.log import record
+from ..audit.models import AuditEvent
+from ..vocabularies.models import Vocabulary
+
+router = Router(tags=["reference"])
+
+
+@router.get("/lists", auth=optional_auth, summary="Controlled lists with their sources")
+def list_vocabularies(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        {"key": v.key, "label": v.label, "source": v.source, "multiple": v.multiple,
+         "terms": [{"code": t.code, "label": t.label, "active": t.active,
+                    "attributes": t.attributes} for t in v.terms.all()]}
+        for v in Vocabulary.objects.prefetch_related("terms")
+    ]
+
+
+@router.get("/audit", auth=optional_auth, tags=["governance"],
+            summary="Audit events, newest first (administrators and steering group)")
+def list_audit(request: HttpRequest, limit: int = 100, offset: int = 0,
+               confidential: bool | None = None) -> list[dict[str, Any]]:
+    if not allowed(role_of(request.user), "audit_log", "view"):
+        record(request, "view", kind="audit_log", allowed=False)
+        raise HttpError(403, "The audit log is only for administrators and the steering group.")
+    events = AuditEvent.objects.all()
+    if confidential is not None:
+        events = events.filter(confidential=confidential)
+    return [
+        {"at": e.at.isoformat(), "username": e.username, "role": e.role, "action": e.action,
+         "allowed": e.allowed, "object_kind": e.object_kind, "object_id": e.object_id,
+         "object": e.object_repr, "confidential": e.confidential, "channel": e.channel}
+        for e in events[offset:offset + min(limit, 1000)]
+    ]

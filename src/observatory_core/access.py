@@ -1,0 +1,84 @@
+"""Who may do what: the access policy as data, and the one function that reads it.
+
+``data/access_policy.toml`` grants each (object kind, action) to roles. A grant written
+``role:own_area`` holds only for objects in the user's own local area (partnerships).
+Both the web views and the API ask ``allowed``; nothing else decides access.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+POLICY_FILE = Path(__file__).parent / "data" / "access_policy.toml"
+
+ROLES = ("public", "practitioner", "partnership", "analyst", "researcher", "steering", "admin")
+ACTIONS = ("view", "download", "change", "delete")
+OBJECT_KINDS = (
+    "published_review",
+    "unpublished_review",
+    "published_document",
+    "unpublished_document",
+    "confidential_document",
+    "audit_log",
+    "user_account",
+    "controlled_list",
+)
+OWN_AREA = "own_area"
+
+
+class PolicyError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    own_area_only: bool
+
+
+@dataclass(frozen=True)
+class Policy:
+    source: str
+    grants: dict[tuple[str, str], tuple[Grant, ...]]
+
+    def allowed(self, role: str, kind: str, action: str, *, same_area: bool = False) -> bool:
+        for grant in self.grants.get((kind, action), ()):
+            if grant.role == role and (same_area or not grant.own_area_only):
+                return True
+        return False
+
+
+def parse_policy(data: dict, origin: str = "access policy") -> Policy:
+    problems: list[str] = []
+    grants: dict[tuple[str, str], tuple[Grant, ...]] = {}
+    for kind, actions in data.get("grants", {}).items():
+        if kind not in OBJECT_KINDS:
+            problems.append(f"unknown object kind '{kind}'")
+            continue
+        for action, roles in actions.items():
+            if action not in ACTIONS:
+                problems.append(f"{kind}: unknown action '{action}'")
+                continue
+            parsed = []
+            for entry in roles:
+                role, _, scope = entry.partition(":")
+                if role not in ROLES or scope not in ("", OWN_AREA):
+                    problems.append(f"{kind}.{action}: unknown grant '{entry}'")
+                    continue
+                parsed.append(Grant(role, scope == OWN_AREA))
+            grants[(kind, action)] = tuple(parsed)
+    if problems:
+        raise PolicyError(f"{origin}: " + "; ".join(problems))
+    return Policy(source=str(data.get("source", "")), grants=grants)
+
+
+@lru_cache(maxsize=4)
+def load_policy(path: Path = POLICY_FILE) -> Policy:
+    return parse_policy(tomllib.loads(path.read_text(encoding="utf-8")), path.name)
+
+
+def allowed(role: str, kind: str, action: str, *, same_area: bool = False) -> bool:
+    return load_policy().allowed(role, kind, action, same_area=same_area)

@@ -1,0 +1,92 @@
+"""Database fixtures: reference data loaded once, users for every role, sample reviews."""
+
+from __future__ import annotations
+
+import io
+import os
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+
+from observatory.accounts.services import create_user
+from observatory.repository.models import Review
+from observatory.repository.services import store_version
+from observatory.vocabularies.models import LocalAuthority, Term
+from observatory.vocabularies.sync import sync_reference_data
+
+PASSWORD = "correct-horse-battery-staple"
+OWN_AREA = "E08000025"  # Birmingham
+OTHER_AREA = "E06000023"  # Bristol
+ROLE_USERS = ["practitioner", "partnership_own", "partnership_other", "analyst", "researcher",
+              "steering", "admin"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Migrate once, then load the shipped controlled lists and areas once per session."""
+    with django_db_blocker.unblock():
+        sync_reference_data()
+    if os.environ.get("OBSERVATORY_EXPECT_POSTGRES") == "1":
+        assert connection.vendor == "postgresql", "expected the PostgreSQL test run"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_storage(settings, tmp_path):
+    """Each test stores documents in its own folders."""
+    storages = dict(settings.STORAGES)
+    for alias in ("default", "published", "confidential"):
+        area = "confidential" if alias == "confidential" else "published"
+        storages[alias] = {**storages[alias], "OPTIONS": {"location": tmp_path / area}}
+    settings.STORAGES = storages
+    from django.core.files.storage import storages as handler
+
+    handler._storages = {}
+    handler._backends = None
+    yield
+    handler._storages = {}
+    handler._backends = None
+
+
+def term(key: str, code: str) -> Term:
+    return Term.objects.get(vocabulary__key=key, code=code)
+
+
+def make_user(name: str):
+    role = name.split("_")[0]
+    area = {"partnership_own": OWN_AREA, "partnership_other": OTHER_AREA}.get(name)
+    return create_user(name, PASSWORD, role, area=area)
+
+
+@pytest.fixture
+def users(db):
+    return {name: make_user(name) for name in ROLE_USERS}
+
+
+def make_review(reference: str, *, area: str = OWN_AREA, published: bool = True,
+                **extra) -> Review:
+    review = Review.objects.create(
+        reference=reference,
+        title=f"Child {reference[-1]} (test)",
+        local_authority=LocalAuthority.objects.get(gss_code=area),
+        review_type=term("review_type", "scr"),
+        outcome=term("outcome", "death"),
+        incident_date=date(2015, 1, 10),
+        decision_date=date(2015, 2, 1),
+        completion_date=date(2015, 11, 1),
+        publication_date=date(2016, 1, 1) if published else None,
+        child_age_months=5,
+        **extra,
+    )
+    return review
+
+
+def add_document(review: Review, kind: str, content: bytes = b"%PDF-1.4\n%test\n",
+                 filename: str = "report.pdf"):
+    return store_version(review=review, kind=term("document_kind", kind), filename=filename,
+                         stream=io.BytesIO(content)).version.document
+
+
+@pytest.fixture
+def future() -> date:
+    return date.today() + timedelta(days=30)
