@@ -21,6 +21,7 @@ as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w -o \
   "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
   start >/dev/null
 echo "PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (throwaway)" >&2
+export OBSERVATORY_EXPECT_POSTGRES=1
 export DATABASE_URL="postgres://postgres@127.0.0.1:$port/observatory"
 as_pg "$PGBIN/createdb" -h 127.0.0.1 -p "$port" -U postgres observatory 2>/dev/null \
   || psql -h 127.0.0.1 -p "$port" -U postgres -c "create database observatory" >/dev/null

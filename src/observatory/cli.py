@@ -61,10 +61,33 @@ def setup(no_demo: bool, demo_count: int) -> None:
     report = sync_reference_data()
     click.echo(f"Controlled lists: {report.terms_added} terms added; "
                f"local areas: {report.areas_added} added.")
+    demo_loaded = False
     if not no_demo and not Review.objects.exists():
         _load_demo(demo_count)
+        demo_loaded = True
     if not User.objects.filter(is_superuser=True).exists():
         _first_admin()
+        if demo_loaded and os.environ.get("OBSERVATORY_DEMO_USERS", "1") == "1":
+            _demo_users()
+
+
+def _demo_users() -> None:
+    """One account per role, so a newcomer can see what each kind of user sees."""
+    from django.db.models import Count
+
+    from .accounts.services import create_user
+    from .repository.models import Review
+
+    busiest = (Review.objects.values("local_authority__gss_code", "local_authority__name")
+               .annotate(n=Count("id")).order_by("-n", "local_authority__name").first())
+    password = os.environ.get("OBSERVATORY_DEMO_PASSWORD") or secrets.token_urlsafe(9)
+    click.secho("Demo accounts (one per role), all with the same password:", bold=True)
+    for role in ("analyst", "partnership", "practitioner", "researcher", "steering"):
+        area = busiest["local_authority__gss_code"] if role == "partnership" else None
+        create_user(f"demo-{role}", password, role, area=area)
+        where = f" for {busiest['local_authority__name']}" if area else ""
+        click.echo(f"  demo-{role}{where}")
+    click.echo(f"  password: {password}\n")
 
 
 def _first_admin() -> None:

@@ -80,6 +80,8 @@ def review_detail(request: HttpRequest, reference: str) -> HttpResponse:
             value = {True: "Yes", False: "No"}.get(value, "Not known")
         elif value in (None, ""):
             value = "Not known"
+        elif spec.kind == "date":
+            value = f"{value.day} {value:%B %Y}"
         fields.append((spec.label, value))
     fields.insert(3, ("Region", review.local_authority.region_name))
     fields.append(("Age band (derived)", review.age_band.label if review.age_band else "Not known"))

@@ -1,0 +1,216 @@
+"""Browser tests: a real headless Chromium, driven by Playwright's sync API, against
+pytest-django's ``live_server``.
+
+One browser per session, a fresh context (cookies, storage) per test. Chromium comes from
+the system (``/usr/bin/chromium``, or ``OBSERVATORY_CHROMIUM``); when it is missing every
+test here is skipped with the reason, except under CI (``CI=true``) where that is a failure.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django would otherwise refuse
+# ORM calls from the test body as "async unsafe".
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path(os.environ.get("OBSERVATORY_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+PASSWORD = "correct-horse-battery-staple"
+OWN_AREA = "E08000025"  # Birmingham
+OTHER_AREA = "E06000023"  # Bristol
+# axe-core rule tags for WCAG 2.0, 2.1 and 2.2 at levels A and AA.
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+
+def _unavailable(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"browser tests cannot run under CI: {reason}", pytrace=False)
+    pytest.skip(f"browser tests skipped: {reason}")
+
+
+@pytest.fixture(scope="session")
+def playwright_instance() -> Iterator[Any]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright Python package is not installed")
+    if not CHROMIUM.exists():
+        _unavailable(f"no Chromium at {CHROMIUM} (install Debian's chromium package or set "
+                     "OBSERVATORY_CHROMIUM)")
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance) -> Iterator[Any]:
+    browser = playwright_instance.chromium.launch(
+        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def page(browser) -> Iterator[Any]:
+    context = browser.new_context(accept_downloads=True)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def basic_request(playwright_instance, live_server):
+    """Cookie-less API clients sending HTTP Basic credentials: ``basic_request(username)``."""
+    contexts = []
+
+    def make(username: str):
+        token = base64.b64encode(f"{username}:{PASSWORD}".encode()).decode()
+        context = playwright_instance.request.new_context(
+            base_url=live_server.url, extra_http_headers={"Authorization": f"Basic {token}"})
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(transactional_db, live_server) -> None:
+    """live_server needs transactional_db, which flushes every table after each test, so
+    the controlled lists and local areas are loaded again for each test."""
+    from observatory.vocabularies.sync import sync_reference_data
+
+    sync_reference_data()
+    if os.environ.get("OBSERVATORY_EXPECT_POSTGRES") == "1":
+        from django.db import connection
+
+        assert connection.vendor == "postgresql", "expected the PostgreSQL test run"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_storage(settings, tmp_path) -> Iterator[None]:
+    """Uploads made through the live server go to this test's own folders. The live server
+    runs in a thread of this process, so it sees these settings."""
+    storages = dict(settings.STORAGES)
+    for alias in ("default", "published", "confidential"):
+        area = "confidential" if alias == "confidential" else "published"
+        storages[alias] = {**storages[alias], "OPTIONS": {"location": tmp_path / area}}
+    settings.STORAGES = storages
+    from django.core.files.storage import storages as handler
+
+    handler._storages = {}
+    handler._backends = None
+    yield
+    handler._storages = {}
+    handler._backends = None
+
+
+# --- data helpers -------------------------------------------------------------------------
+
+def term(key: str, code: str):
+    from observatory.vocabularies.models import Term
+
+    return Term.objects.get(vocabulary__key=key, code=code)
+
+
+def make_user(username: str, role: str, area: str | None = None):
+    from observatory.accounts.services import create_user
+
+    return create_user(username, PASSWORD, role, area=area)
+
+
+def make_review(reference: str, *, area: str = OWN_AREA, published: bool = True,
+                outcome: str = "death", title: str | None = None, **extra):
+    from observatory.repository.models import Review
+    from observatory.vocabularies.models import LocalAuthority
+
+    return Review.objects.create(
+        reference=reference,
+        title=title or f"Child {reference[-1]} (test)",
+        local_authority=LocalAuthority.objects.get(gss_code=area),
+        review_type=term("review_type", "scr"),
+        outcome=term("outcome", outcome),
+        incident_date=date(2015, 1, 10),
+        decision_date=date(2015, 2, 1),
+        completion_date=date(2015, 11, 1),
+        publication_date=date(2016, 1, 1) if published else None,
+        child_age_months=5,
+        **extra,
+    )
+
+
+def add_document(review, kind: str, content: bytes = b"%PDF-1.4\n%test\n",
+                 filename: str = "report.pdf", title: str = ""):
+    from observatory.repository.services import store_version
+
+    return store_version(review=review, kind=term("document_kind", kind), filename=filename,
+                         stream=io.BytesIO(content), title=title).version.document
+
+
+def make_pdf(path: Path, text: str = "Overview report of a test review") -> Path:
+    """A real (small) PDF made with reportlab."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.setTitle(text)
+    pdf.drawString(72, 770, text)
+    pdf.showPage()
+    pdf.save()
+    return path
+
+
+# --- page helpers -------------------------------------------------------------------------
+
+def login(page, live_server, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the /accounts/login/ form, as a person would."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    banner = page.locator(".govuk-phase-banner__text")
+    assert f"signed in as {username}" in banner.inner_text(), (
+        f"sign-in as {username} failed: {page.url}\n{page.locator('main').inner_text()}")
+
+
+def _describe(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"- {v['id']} ({v.get('impact')}): {v['help']}\n  {v['helpUrl']}")
+        for node in v["nodes"]:
+            target = " ".join(str(t) for t in node.get("target", []))
+            lines.append(f"    at {target}\n      {node.get('html', '')[:200]}")
+            summary = (node.get("failureSummary") or "").replace("\n", "\n      ")
+            if summary:
+                lines.append(f"      {summary}")
+    return "\n".join(lines)
+
+
+def assert_accessible(page, *, ignore: tuple[str, ...] = ()) -> None:
+    """No axe-core violation of any WCAG 2.0/2.1/2.2 A or AA rule on the current page.
+
+    ``ignore`` names rule ids to leave out; use it only for a known, reported page bug
+    (and prefer xfail on the single check)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={
+        "runOnly": {"type": "tag", "values": WCAG_TAGS},
+        "resultTypes": ["violations"],
+    })
+    violations = [v for v in results.response["violations"] if v["id"] not in ignore]
+    assert not violations, (
+        f"{len(violations)} accessibility violation(s) on {page.url} "
+        f"({page.title()}):\n{_describe(violations)}")
