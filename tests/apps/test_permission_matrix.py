@@ -196,3 +196,33 @@ def test_audit_log_and_admin_matrix(users, role):
     assert (web.get("/admin/auth/user/").status_code == 200) == (role == "admin")
     assert (web.get("/admin/vocabularies/term/").status_code == 200) == (role == "admin")
     assert web.get("/lists/").status_code == 200  # everyone may read the lists
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_users_lists_and_audit_change_delete_matrix(users, role):
+    """Users and lists: only administrators change or delete; audit events: nobody."""
+    from django.contrib.auth.models import User
+
+    from observatory.vocabularies.models import Term
+
+    web = client_for(role, users)
+    victim = User.objects.create_user("victim", password=PASSWORD)
+    web.post(f"/admin/auth/user/{victim.pk}/delete/", {"post": "yes"})
+    assert User.objects.filter(pk=victim.pk).exists() == (role != "admin")
+
+    term = Term.objects.get(vocabulary__key="sex", code="not_known")
+    page = web.get(f"/admin/vocabularies/term/{term.pk}/change/")
+    assert (page.status_code == 200) == (role == "admin")
+    web.post(f"/admin/vocabularies/term/{term.pk}/change/", {
+        "vocabulary": term.vocabulary_id, "code": term.code, "label": f"edited by {role}",
+        "description": "", "source": "", "order": term.order, "attributes": "{}",
+        "active": "on"})
+    edited = Term.objects.get(pk=term.pk).label == f"edited by {role}"
+    assert edited == (role == "admin")
+
+    event = AuditEvent.objects.create(role="analyst", action="view", object_kind="x")
+    web.post(f"/admin/audit/auditevent/{event.pk}/change/", {"detail": "tampered"})
+    web.post(f"/admin/audit/auditevent/{event.pk}/delete/", {"post": "yes"})
+    assert AuditEvent.objects.get(pk=event.pk).detail == ""
+    with pytest.raises(PermissionError):
+        event.delete()
