@@ -217,6 +217,10 @@ def dataset_export(fmt: str, output: Path | None, filters: tuple[str, ...],
             raise click.ClickException(f"unknown filter field(s): {', '.join(sorted(unknown))}")
         reviews = form.filter(reviews)
     rows = [record_to_row(review_row(r)) for r in reviews]
+    from .audit.log import record
+
+    record(None, "export", user=user, kind="published_review",
+           detail=f"{len(rows)} reviews, {fmt}", channel="cli")
     body = write_xlsx(rows) if fmt == "xlsx" else write_csv(rows)
     if output:
         output.write_bytes(body)

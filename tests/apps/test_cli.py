@@ -390,3 +390,26 @@ def test_lists_sync_is_idempotent(db):
     second = ok("lists", "sync")
     assert re.search(r"^0 terms added, 0 updated; 0 areas added, 0 updated$",
                      second.output, re.M), second.output
+
+
+# -- bugs found and fixed -----------------------------------------------------------------------------
+def test_import_partnership_cannot_take_over_another_areas_review(db, tmp_path):
+    victim = make_review("VICTIM-1", area=OTHER_AREA, published=False)
+    create_user("bham", PASSWORD, "partnership", area=OWN_AREA)
+    path = _write(tmp_path, "takeover.csv", [_record("VICTIM-1", title="Taken over")])
+    result = run("dataset", "import", path, "--user", "bham")
+    victim.refresh_from_db()
+    assert victim.title == "Child 1 (test)"
+    assert victim.local_authority.gss_code == OTHER_AREA
+    assert result.exit_code == 1
+    assert "takeover.csv, row 2" in result.stderr
+
+
+def test_export_is_audited(exportable):
+    from observatory.audit.models import AuditEvent
+
+    create_user("ana", PASSWORD, "analyst")
+    ok("dataset", "export", "--user", "ana")
+    event = AuditEvent.objects.filter(action="export", channel="cli").last()
+    assert event is not None, "no audit event for the CLI export"
+    assert event.username == "ana"

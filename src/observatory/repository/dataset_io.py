@@ -13,6 +13,7 @@ from observatory_core.tabular import RowProblem, TableError, parse_rows, read_ta
 from observatory_core.vocab import Term as CoreTerm
 from observatory_core.vocab import Vocabulary as CoreVocabulary
 
+from ..accounts.access import can
 from ..vocabularies.models import LocalAuthority, Term, Vocabulary
 from .models import Review
 from .serialize import review_row
@@ -68,13 +69,22 @@ def import_dataset(filename: str, data: bytes, *, user: Any = None,
     if report.problems:
         return report
     areas = {a.gss_code: a for a in LocalAuthority.objects.all()}
-    if allowed_area_id is not None:
-        for index, record in enumerate(records, start=2):
-            if areas[record.local_authority].pk != allowed_area_id:
-                report.problems.append(RowProblem(filename, index, "local_authority",
-                                                  "is not your partnership's area"))
-        if report.problems:
-            return report
+    existing = {r.reference: r for r in Review.objects.select_related("local_authority")
+                .filter(reference__in=[rec.reference for rec in records])}
+    for index, record in enumerate(records, start=2):
+        if allowed_area_id is not None and areas[record.local_authority].pk != allowed_area_id:
+            report.problems.append(RowProblem(filename, index, "local_authority",
+                                              "is not your partnership's area"))
+        current = existing.get(record.reference)
+        if current is not None and user is not None and (
+            not can(user, "change", current)
+            or (allowed_area_id is not None and current.local_authority_id != allowed_area_id)
+        ):
+            # Neutral wording: the file must not reveal which references exist elsewhere.
+            report.problems.append(RowProblem(filename, index, "reference",
+                                              "is not a review you may change"))
+    if report.problems:
+        return report
     terms = {(t.vocabulary.key, t.code): t for t in Term.objects.select_related("vocabulary")}
     with transaction.atomic():
         for record in records:
