@@ -392,7 +392,7 @@ def test_lists_sync_is_idempotent(db):
                      second.output, re.M), second.output
 
 
-# -- bugs found and fixed -----------------------------------------------------------------------------
+# -- bugs found and fixed ----------------------------------------------------------
 def test_import_partnership_cannot_take_over_another_areas_review(db, tmp_path):
     victim = make_review("VICTIM-1", area=OTHER_AREA, published=False)
     create_user("bham", PASSWORD, "partnership", area=OWN_AREA)

@@ -15,7 +15,8 @@ from .conftest import make_review
 
 @pytest.mark.postgres
 def test_running_on_postgresql(db):
-    expected = os.environ.get("OBSERVATORY_EXPECT_POSTGRES") == "1" or os.environ.get("CI") == "true"
+    expected = (os.environ.get("OBSERVATORY_EXPECT_POSTGRES") == "1"
+                or os.environ.get("CI") == "true")
     if connection.vendor != "postgresql" and not expected:
         pytest.skip("run through scripts/with-postgres.sh (make test does)")
     assert connection.vendor == "postgresql"

@@ -74,8 +74,8 @@ def basic_request(playwright_instance, live_server):
     """Cookie-less API clients sending HTTP Basic credentials: ``basic_request(username)``."""
     contexts = []
 
-    def make(username: str):
-        token = base64.b64encode(f"{username}:{PASSWORD}".encode()).decode()
+    def make(username: str, password: str = PASSWORD):
+        token = base64.b64encode(f"{username}:{password}".encode()).decode()
         context = playwright_instance.request.new_context(
             base_url=live_server.url, extra_http_headers={"Authorization": f"Basic {token}"})
         contexts.append(context)
@@ -175,8 +175,10 @@ def make_pdf(path: Path, text: str = "Overview report of a test review") -> Path
 # --- page helpers -------------------------------------------------------------------------
 
 def login(page, live_server, username: str, password: str = PASSWORD) -> None:
-    """Sign in through the /accounts/login/ form, as a person would."""
-    page.goto(f"{live_server.url}/accounts/login/")
+    """Sign in through the /accounts/login/ form, as a person would. ``live_server`` may
+    also be given as its base URL."""
+    base = getattr(live_server, "url", live_server)
+    page.goto(f"{base}/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
