@@ -40,7 +40,8 @@ bench: $(DEV_STAMP)
 	bash scripts/bench.sh
 
 fuzz: $(DEV_STAMP)
-	$(BIN)/pytest tests -m fuzz --hypothesis-profile=campaign $(ARGS)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-5000} $(BIN)/pytest tests -m fuzz -p no:cacheprovider \
+	  --hypothesis-show-statistics $(ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles

@@ -38,8 +38,10 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 
+from .consultation.api import router as consultation_router  # noqa: E402
 from .repository.api import router as repository_router  # noqa: E402
 from .web.api import router as web_router  # noqa: E402
 
 api.add_router("", repository_router)
 api.add_router("", web_router)
+api.add_router("", consultation_router)

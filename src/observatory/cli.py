@@ -322,6 +322,92 @@ def lists_sync(overwrite: bool) -> None:
                f"{report.areas_added} areas added, {report.areas_updated} updated")
 
 
+# -- Delphi consultations ---------------------------------------------------------------
+@main.group()
+def delphi() -> None:
+    """Delphi consultations: import published results, print results per round."""
+
+
+@delphi.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--values", "values", required=True, type=click.Choice(["counts", "percentages"]),
+              help="Whether the seven answer columns hold counts, or percentages of the "
+                   "respondents.")
+@click.option("--title", help="Title of the new study (default: the file name).")
+@click.option("--rule", "rule_key", default="scoping_study_2010", show_default=True,
+              help="Consensus rule (a file in observatory_core/data/consensus_rules/).")
+@click.option("--source", default="", help="Where the published results come from.")
+@click.option("--user", "username", help="Record the import as this user.")
+def delphi_import(file: Path, values: str, title: str | None, rule_key: str, source: str,
+                  username: str | None) -> None:
+    """Create a completed study from FILE (CSV or XLSX) of published results and print its id.
+
+    Columns: section, number, text, round, respondents, then one value per answer in scale
+    order: strongly_disagree, disagree, mildly_disagree, mildly_agree, agree, strongly_agree,
+    unable. All-or-nothing: every problem is listed as row, field: reason.
+    """
+    _django()
+    from observatory_core.tabular import TableError, read_table
+
+    from .audit.log import record
+    from .consultation.services import import_aggregates
+
+    user = _user(username)
+    try:
+        rows = read_table(file.name, file.read_bytes())
+    except TableError as exc:
+        raise click.ClickException(str(exc)) from exc
+    report = import_aggregates(rows, values, title=title or file.stem, rule_key=rule_key,
+                               source=source, user=user)
+    if not report.ok:
+        click.secho(f"{file.name}: not imported, {len(report.problems)} problem(s)",
+                    fg="red", err=True)
+        for problem in report.problems:
+            click.echo(f"  {file.name}, {problem}", err=True)
+        sys.exit(1)
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
+    record(None, "import", report.study, user=user, channel="cli",
+           detail=f"{file.name}: {report.statements} statements, {report.rounds} rounds")
+    click.echo(f"Imported {report.statements} statements in {report.rounds} rounds "
+               f"as study {report.study.pk}", err=True)
+    click.echo(report.study.pk)
+
+
+@delphi.command("results")
+@click.argument("study", type=int)
+@click.option("--round", "round_number", type=int, help="Round number (default: the latest).")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json",
+              show_default=True)
+def delphi_results(study: int, round_number: int | None, fmt: str) -> None:
+    """Print a study's results per statement: section, number, pct_disagreeing,
+    pct_agreeing, pct_unable and consensus (agree / disagree / none)."""
+    _django()
+    import json
+
+    from observatory_core.tabular import write_csv
+
+    from .consultation.models import Round, Study
+    from .consultation.services import round_results
+
+    found = Study.objects.filter(pk=study).first()
+    if found is None:
+        raise click.ClickException(f"no study {study}")
+    rounds = found.rounds.exclude(status=Round.DRAFT).order_by("number")
+    rnd = rounds.filter(number=round_number).first() if round_number else rounds.last()
+    if rnd is None:
+        raise click.ClickException(f"study {study} has no round {round_number or ''} with "
+                                   "results".replace("  ", " "))
+    columns = ["section", "number", "pct_disagreeing", "pct_agreeing", "pct_unable",
+               "consensus"]
+    rows = [{c: row[c] for c in columns} for row in round_results(found, rnd)["rows"]]
+    if fmt == "csv":
+        sys.stdout.buffer.write(write_csv(rows, columns))
+    else:
+        click.echo(json.dumps({"study": found.pk, "round": rnd.number, "rule": found.rule_key,
+                               "statements": rows}, indent=2, ensure_ascii=False))
+
+
 # -- running ----------------------------------------------------------------------------
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -351,6 +437,32 @@ def manage(args: tuple[str, ...]) -> None:
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["observatory manage", *args])
+
+
+# -- dry-run extraction (pure core: no Django, nothing stored) ---------------------------
+@main.command("extract")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text",
+              show_default=True)
+def extract(file: Path, fmt: str) -> None:
+    """Print what ingestion would extract from FILE (pages, sections, recommendations,
+    findings, dataset draft, personal data) without storing anything. Exit code 2 on bad
+    input, with 'FILE: reason'."""
+    import json
+
+    from observatory_core.ingest import IngestError, Limits
+    from observatory_core.ingest import extract as run_extract
+    from observatory_core.ingest.report import to_dict, to_text
+
+    try:
+        result = run_extract(file, file.name, limits=Limits.from_env())
+    except IngestError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    if fmt == "json":
+        click.echo(json.dumps(to_dict(result), indent=2, ensure_ascii=False))
+    else:
+        click.echo(to_text(result))
 
 
 if __name__ == "__main__":

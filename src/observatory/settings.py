@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "observatory.accounts",
     "observatory.vocabularies",
     "observatory.repository",
+    "observatory.consultation",
 ]
 
 MIDDLEWARE = [
@@ -116,6 +117,8 @@ STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every request if it is m
 GOVUK_FRONTEND_DIR = PROJECT_DIR / "node_modules" / "govuk-frontend" / "dist"
 STATICFILES_DIRS = [("govuk-frontend", GOVUK_FRONTEND_DIR)] if GOVUK_FRONTEND_DIR.exists() else []
 WHITENOISE_USE_FINDERS = True
+# GOV.UK Frontend's CSS asks for its fonts and images at /assets/; serve them there.
+WHITENOISE_ROOT = GOVUK_FRONTEND_DIR / "govuk" if GOVUK_FRONTEND_DIR.exists() else None
 
 # Published documents and confidential ones live in separate folders, never under STATIC or
 # a public media URL: every file is served by a view that checks permissions and audits.

@@ -25,6 +25,7 @@ OBJECT_KINDS = (
     "audit_log",
     "user_account",
     "controlled_list",
+    "delphi_study",
 )
 OWN_AREA = "own_area"
 

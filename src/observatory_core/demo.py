@@ -1423,8 +1423,8 @@ def _rec_section(case: _Case, heads: _Headings, n: int,
 
     def inline(code: str, action: str, i: int) -> str:
         suffix = late if i % 3 == 0 else ""
-        return f"{_agency_name(case, code)[:1].upper()}{_agency_name(case, code)[1:]} " \
-            f"should {action}{suffix}."
+        name = _agency_name(case, code)  # one pick: both halves must name the same agency
+        return f"{name[:1].upper()}{name[1:]} should {action}{suffix}."
 
     if shape in ("bullets", "table"):
         groups: dict[str, list[str]] = {}

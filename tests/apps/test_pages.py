@@ -49,10 +49,20 @@ PAGE_USER = {
     "audit-list": ("steering", "the audit log is for the steering group and administrators"),
     "review-delete": ("admin", "only administrators may delete reviews"),
     "document-delete": ("admin", "only administrators may delete documents"),
+    "delphi-create": ("steering", "the steering group and administrators run Delphi studies"),
+    "delphi-import": ("steering", "the steering group and administrators run Delphi studies"),
+    "delphi-participants": ("steering", "personal links are for the organisers only"),
+    "delphi-statement-edit": ("steering", "the steering group and administrators run studies"),
 }
 # Pages that are not a GET returning 200, with the status they must give instead.
 NOT_200 = {
     "logout": (405, "Django 5's LogoutView signs out on POST only"),
+    "delphi-rule": (405, "POST only: changes a study's consensus rule"),
+    "delphi-section-add": (405, "POST only: adds a section"),
+    "delphi-statement-add": (405, "POST only: adds a statement"),
+    "delphi-round-next": (405, "POST only: prepares the next round"),
+    "delphi-round-action": (405, "POST only: opens or closes a round"),
+    "delphi-revoke": (405, "POST only: revokes a personal link"),
 }
 # Pages without a JSON form (no data object to show), each with the reason.
 NO_JSON = {
@@ -65,6 +75,10 @@ NO_JSON = {
     "document-delete": "a confirmation form whose POST deletes",
     "document-new-version": "a form whose POST uploads a version",
     "document-download": "a file download, not a page",
+    "delphi-create": "a form whose POST creates a study",
+    "delphi-import": "a form whose POST imports published results",
+    "delphi-statement-edit": "a form whose POST revises or drops a statement",
+    "delphi-export": "a CSV/XLSX download, not a page",
 }
 # API routes that do not answer GET with 200 JSON.
 API_NOT_JSON = {
@@ -104,11 +118,25 @@ def site(users):
         "unpublished": add_document(unpublished, "executive_summary"),
     }
     return {"users": users, "published": published, "unpublished": unpublished,
-            "other": other, "docs": docs}
+            "other": other, "docs": docs, "delphi": _delphi_study()}
+
+
+def _delphi_study() -> dict:
+    from observatory.consultation import services
+
+    study = services.create_study("Page test study")
+    section = services.add_section(study, "Section")
+    version = services.add_statement(study, section, "A statement")
+    services.open_round(study.rounds.get())
+    invitation = services.invite(study)[0]
+    return {"study_id": study.pk, "version_id": version.pk, "number": 1, "action": "open",
+            "participant_id": invitation.participant.pk, "fmt": "csv",
+            "token": invitation.token}
 
 
 def _url(name: str, route: str, site) -> str:
-    values = {"reference": site["published"].reference, "pk": site["docs"]["public"].pk}
+    values = {"reference": site["published"].reference, "pk": site["docs"]["public"].pk,
+              **site["delphi"]}
     params = re.findall(r"<(?:\w+:)?(\w+)>", route)
     missing = [p for p in params if p not in values]
     assert not missing, f"{name}: no fixture value for path parameter(s) {missing}; add one"

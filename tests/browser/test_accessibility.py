@@ -187,10 +187,6 @@ def test_govuk_frontend_styles_and_scripts_load(page, live_server):
     expect(initialised.first).to_be_attached()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "app bug: govuk-frontend.min.css asks for its fonts at /assets/fonts/*.woff2 (the "
-    "precompiled CSS assumes GOV.UK assets are served at /assets/), but only /static/ is "
-    "served, so every font request is a 404"))
 def test_govuk_frontend_assets_referenced_by_css_load(page, live_server):
     failures: list[str] = []
     page.on("response", lambda r: failures.append(f"{r.status} {r.url}")

@@ -28,12 +28,6 @@ def fake_pdf(tmp_path: Path) -> Path:
     return target
 
 
-ERROR_SUMMARY_BUG = (
-    "app bug: {% error_summary form %} (crispy-forms-gds) renders only when "
-    "form.helper.form_show_errors is true, and ReviewForm/UploadForm/VersionForm have no "
-    "crispy FormHelper, so the GOV.UK error summary is never shown")
-
-
 def upload_fake_pdf(page, live_server, fake: Path, reference: str = "BHAM-2019-01") -> None:
     page.goto(f"{live_server.url}/reviews/{reference}/upload/")
     page.get_by_label("Kind of document").select_option(label="Executive summary")
@@ -172,14 +166,13 @@ def test_register_review_validation_errors(page, live_server):
     assert not Review.objects.filter(reference="BHAM-BAD-1").exists()
 
 
-@pytest.mark.xfail(reason=ERROR_SUMMARY_BUG, strict=True)
 def test_register_review_error_summary_links_to_fields(page, live_server):
     make_user("partner", "partnership", OWN_AREA)
     login(page, live_server, "partner")
     submit_bad_review(page, live_server)
 
     summary = page.locator(".govuk-error-summary")
-    expect(summary).to_be_visible(timeout=3000)
+    expect(summary).to_be_visible(timeout=2000)
     expect(summary).to_contain_text("There is a problem")
     title_link = summary.get_by_role("link", name=re.compile("required"))
     expect(title_link).to_have_attribute("href", "#id_title")
@@ -191,7 +184,6 @@ def test_register_review_error_summary_links_to_fields(page, live_server):
     expect(page.locator("#id_decision_date")).to_be_focused()
 
 
-@pytest.mark.xfail(reason=ERROR_SUMMARY_BUG, strict=True)
 def test_rejected_upload_error_summary_names_file_and_reason(page, live_server, tmp_path):
     from observatory.repository.models import Document
 
@@ -202,7 +194,7 @@ def test_rejected_upload_error_summary_names_file_and_reason(page, live_server, 
     upload_fake_pdf(page, live_server, fake)
 
     summary = page.locator(".govuk-error-summary")
-    expect(summary).to_be_visible(timeout=3000)
+    expect(summary).to_be_visible(timeout=2000)
     link = summary.get_by_role("link", name=re.compile(re.escape(fake.name)))
     expect(link).to_contain_text("is named as a PDF but its content is")
     expect(link).to_have_attribute("href", "#id_file")

@@ -10,6 +10,7 @@ from observatory_core.dataset import FIELD_BY_NAME, FIELDS, date_order_problems
 
 from ..accounts.access import area_of, role_of
 from ..vocabularies.models import LocalAuthority, Term
+from ..web.forms import GovukForm, GovukFormMixin
 from .models import Review
 
 TRI_STATE_CHOICES = [("", "Not known"), ("true", "Yes"), ("false", "No")]
@@ -36,7 +37,7 @@ def _terms(key: str, current: Any = None):
     return qs.filter(active=True) if current is None else qs
 
 
-class ReviewForm(forms.ModelForm):
+class ReviewForm(GovukFormMixin, forms.ModelForm):
     class Meta:
         model = Review
         fields = [f.name for f in FIELDS]
@@ -93,7 +94,7 @@ class ReviewForm(forms.ModelForm):
         return data
 
 
-class UploadForm(forms.Form):
+class UploadForm(GovukForm):
     kind = TermChoiceField(queryset=Term.objects.none(), label="Kind of document",
                            empty_label="Choose a kind")
     title = forms.CharField(max_length=300, required=False, label="Title (optional)",
@@ -106,5 +107,5 @@ class UploadForm(forms.Form):
             vocabulary__key="document_kind", active=True)
 
 
-class VersionForm(forms.Form):
+class VersionForm(GovukForm):
     file = forms.FileField(label="New version", help_text="PDF, Word (.docx), HTML or plain text.")

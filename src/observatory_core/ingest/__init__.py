@@ -1,0 +1,24 @@
+"""Framework-free ingestion: any review report in, structured text with provenance out.
+
+``extract(path)`` runs the pipeline of ``data/ingest/pipeline.toml`` (detect type, parse,
+normalise, sections, recommendations, findings, dataset draft, personal data) and returns an
+``ExtractionResult``; bad input raises ``IngestError`` ('FILE: reason'). See
+docs/ingestion.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import IngestError
+from .limits import Limits
+from .pipeline import Progress, load_config, run_pipeline
+from .types import ExtractionResult
+
+__all__ = ["ExtractionResult", "IngestError", "Limits", "extract", "load_config",
+           "run_pipeline"]
+
+
+def extract(source: Path | bytes, filename: str | None = None, *, limits: Limits | None = None,
+            progress: Progress | None = None) -> ExtractionResult:
+    return run_pipeline(source, filename, limits=limits, progress=progress)

@@ -1,0 +1,154 @@
+"""Run the ingest steps listed in ``data/ingest/pipeline.toml`` over one file.
+
+A step is a named, versioned function of a context that ``requires`` some keys and
+``assigns`` others (as spaCy's components do). Before anything runs, the configuration is
+checked: every step is registered and every requirement is assigned by an earlier step (or
+is an input). ``run_pipeline`` reports progress through ``progress(step, done, total)`` and
+times each step; the Django ingestion task (a later session) calls it with a callback that
+writes its step log.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import IngestError
+from .limits import Limits
+from .rules import RuleError, load_rules
+from .types import ExtractionResult, StepTiming
+
+Context = dict[str, Any]
+Progress = Callable[[str, int, int], None]
+INPUTS = frozenset({"source", "filename", "limits", "settings"})
+
+
+class PipelineConfigError(ValueError):
+    """The pipeline configuration names an unknown step or an unmet requirement."""
+
+
+class StopPipeline(Exception):  # noqa: N818 - a control signal, as in paperless-ngx
+    """Raised by a step to end a run early and cleanly (for example a duplicate file)."""
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    version: str
+    requires: tuple[str, ...]
+    assigns: tuple[str, ...]
+    run: Callable[[Context], Mapping[str, Any]]
+    applies: Callable[[Context], bool] = field(default=lambda ctx: True)
+
+    @property
+    def producer(self) -> str:
+        return f"{self.name}@{self.version}"
+
+
+_STEPS: dict[str, Step] = {}
+
+
+def step(name: str, version: str, *, requires: Sequence[str] = (),
+         assigns: Sequence[str] = ()) -> Callable[[Callable[[Context], Mapping[str, Any]]],
+                                                  Step]:
+    """Register a step function under ``name``."""
+
+    def wrap(func: Callable[[Context], Mapping[str, Any]]) -> Step:
+        registered = Step(name, version, tuple(requires), tuple(assigns), func)
+        _STEPS[name] = registered
+        return registered
+
+    return wrap
+
+
+def registered_steps() -> dict[str, Step]:
+    from . import steps as _  # noqa: F401 - registers the built-in steps
+
+    return dict(_STEPS)
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    steps: tuple[Step, ...]
+    settings: Mapping[str, Mapping[str, Any]]
+
+
+def load_config(data: Mapping[str, Any] | None = None) -> PipelineConfig:
+    """Read and check the pipeline configuration (the shipped ``pipeline.toml`` by default)."""
+    try:
+        data = data if data is not None else load_rules("pipeline")
+    except RuleError as exc:
+        raise PipelineConfigError(str(exc)) from exc
+    available = registered_steps()
+    names = list(data.get("steps", []))
+    problems = [f"unknown step '{n}'" for n in names if n not in available]
+    if len(set(names)) != len(names):
+        problems.append("a step is listed twice")
+    assigned = set(INPUTS)
+    for name in names:
+        if name not in available:
+            continue
+        missing = [r for r in available[name].requires if r not in assigned]
+        if missing:
+            problems.append(f"step '{name}' requires {missing}, which no earlier step assigns")
+        assigned.update(available[name].assigns)
+    if problems:
+        raise PipelineConfigError("pipeline.toml: " + "; ".join(problems))
+    settings = {n: dict(data.get(n, {})) for n in names}
+    return PipelineConfig(steps=tuple(available[n] for n in names), settings=settings)
+
+
+def run_pipeline(source: Path | bytes, filename: str | None = None, *,
+                 config: PipelineConfig | None = None, limits: Limits | None = None,
+                 progress: Progress | None = None) -> ExtractionResult:
+    """Run every configured step over one file; raise IngestError for bad input."""
+    config = config or load_config()
+    name = filename or (source.name if isinstance(source, Path) else "upload")
+    ctx: Context = {"source": source, "filename": name, "limits": limits or Limits(),
+                    "settings": config.settings}
+    timings: list[StepTiming] = []
+    producers: dict[str, str] = {}
+    total = len(config.steps)
+    for done, current in enumerate(config.steps):
+        if progress:
+            progress(current.name, done, total)
+        if not current.applies(ctx):
+            continue
+        started = time.perf_counter()
+        try:
+            produced = current.run(ctx)
+        except StopPipeline:
+            break
+        except IngestError:
+            raise
+        except (MemoryError, RecursionError) as exc:
+            raise IngestError(name, f"is too large or complex to process ({current.name})"
+                              ) from exc
+        missing = [k for k in current.assigns if k not in produced]
+        if missing:
+            raise PipelineConfigError(f"step '{current.name}' did not assign {missing}")
+        ctx.update(produced)
+        for key in current.assigns:
+            producers[key] = current.producer
+        timings.append(StepTiming(current.producer, time.perf_counter() - started))
+    if progress:
+        progress("done", total, total)
+    return _result(ctx, producers, timings)
+
+
+def _result(ctx: Context, producers: dict[str, str],
+            timings: list[StepTiming]) -> ExtractionResult:
+    parsed = ctx.get("parsed")
+    return ExtractionResult(
+        filename=ctx["filename"], media_type=ctx.get("media_type", ""),
+        sha256=ctx.get("sha256", ""), text=ctx.get("text", ""), pages=ctx.get("pages", ()),
+        passages=ctx.get("passages", ()), furniture=ctx.get("furniture", ()),
+        sections=ctx.get("sections", ()), recommendations=ctx.get("recommendations", ()),
+        findings=ctx.get("findings", ()), dataset=ctx.get("dataset", ()),
+        personal_data=ctx.get("personal_data", ()),
+        parser=parsed.parser if parsed is not None else "", producers=producers,
+        timings=tuple(timings),
+        empty_pages=parsed.empty_pages if parsed is not None else ())

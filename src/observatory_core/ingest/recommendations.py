@@ -1,0 +1,295 @@
+"""Split recommendations and findings out of the sectioned text, by rules written as data
+(``data/ingest/recommendations.toml``).
+
+Recommendations are taken from sections whose kind (or whose nearest recognised parent's
+kind) is ``recommendations`` - which includes 'Areas for improvement' and 'What needs to
+improve' in inspection reports - in any of these shapes: numbered paragraphs ('1.', '2.3',
+'(a)', 'a)', 'R1', 'Recommendation 3:'), bullets under an agency heading, 'Agency: text'
+lines, and table rows (agency | recommendation, or number | agency | recommendation).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from .agencies import AgencyMatch, AgencyResolver, default_resolver
+from .rules import compile_pattern, load_rules
+from .sections import effective_kind
+from .types import Finding, Passage, Recommendation, Section
+
+STEP = "split_recommendations"
+
+
+@dataclass(frozen=True)
+class RecRules:
+    numbering: tuple[tuple[str, re.Pattern[str], bool], ...]
+    skip: tuple[re.Pattern[str], ...]
+    lead_in_addressee: re.Pattern[str] | None
+    text_header: tuple[re.Pattern[str], ...]
+    agency_header: tuple[re.Pattern[str], ...]
+    number_header: tuple[re.Pattern[str], ...]
+    lead_in: str
+    verbs: str
+    finding_heading: re.Pattern[str]
+    finding_sections: dict[str, str]
+
+    @classmethod
+    def load(cls, data: dict[str, Any] | None = None) -> RecRules:
+        data = data or load_rules("recommendations")
+        table = data.get("table", {})
+        addressee = data.get("addressee", {})
+        findings = data.get("findings", {})
+        return cls(
+            numbering=tuple((n["id"], compile_pattern(n["pattern"], 0),
+                             bool(n.get("unnumbered", False))) for n in data["numbering"]),
+            skip=tuple(compile_pattern(p) for p in data.get("skip", [])),
+            lead_in_addressee=compile_pattern(data["lead_in_addressee"])
+            if data.get("lead_in_addressee") else None,
+            text_header=tuple(compile_pattern(p) for p in table.get("text_header", [])),
+            agency_header=tuple(compile_pattern(p) for p in table.get("agency_header", [])),
+            number_header=tuple(compile_pattern(p) for p in table.get("number_header", [])),
+            lead_in=addressee.get("lead_in", r"^(?:the\s+)?"),
+            verbs=addressee.get("verbs", r"(?:should|must)"),
+            finding_heading=compile_pattern(findings.get("heading", r"^(?P<num>Finding \d+)"
+                                                         r":\s*(?P<title>.+)$")),
+            finding_sections=dict(findings.get("sections", {})),
+        )
+
+
+def split_number(text: str, rules: RecRules) -> tuple[str | None, str, str | None]:
+    """(number as printed or None, the text after it, the numbering rule id)."""
+    for rule_id, pattern, unnumbered in rules.numbering:
+        match = pattern.match(text)
+        if match:
+            number = None if unnumbered else match.group("num").strip()
+            return number, text[match.end():].strip(), rule_id
+    return None, text.strip(), None
+
+
+@dataclass
+class _Table:
+    text_col: int | None = None
+    agency_col: int | None = None
+    number_col: int | None = None
+
+
+class _Splitter:
+    def __init__(self, text: str, sections: Sequence[Section], parents: Sequence[int | None],
+                 rules: RecRules, resolver: AgencyResolver) -> None:
+        self.text = text
+        self.sections = sections
+        self.parents = parents
+        self.rules = rules
+        self.resolver = resolver
+        self.out: list[Recommendation] = []
+        self.table = _Table()
+        self.last_passage: int | None = None
+        self.pending: AgencyMatch | None = None  # named by an introduction '... should:'
+        self.body_size: float | None = None  # passages set much smaller are footnotes
+
+    def heading_of(self, p: Passage) -> str:
+        return self.sections[p.section_index].title if p.section_index is not None else ""
+
+    def agency_heading(self, p: Passage) -> AgencyMatch | None:
+        """An agency named by the heading the passage sits under (innermost first)."""
+        index = p.section_index
+        while index is not None:
+            match = self.resolver.whole(self.sections[index].title)
+            if match:
+                return match
+            index = self.parents[index]
+        return None
+
+    def addressee(self, body: str, p: Passage) -> tuple[AgencyMatch | None, float]:
+        label = re.match(r"^([^:]{2,80}):\s+\S", body)
+        if label:
+            match = self.resolver.whole(label.group(1))
+            if match:
+                return match, 0.95
+        start = re.match(self.rules.lead_in, body, re.IGNORECASE)
+        offset = start.end() if start else 0
+        for match in self.resolver.find_all(body[offset:offset + 120])[:1]:
+            between = body[offset + match.end:offset + match.end + 40]
+            if match.start == 0 and re.match(r"^\s*(?:\([^)]*\)\s*)?(?:,[^,]*,\s*)?(?:and|"
+                                             + self.rules.verbs + ")", between, re.I):
+                if between.lstrip().lower().startswith("and"):
+                    break  # joint addressees: leave to the heading or the first mention
+                return match, 0.6 if match.generic else 0.9
+        verb = re.search(r"\s(?:should|must|needs? to|is asked to|are asked to)\b", body[:100])
+        if verb:
+            near = self.resolver.near(body[offset:verb.start()])
+            if near:
+                return near, 0.6
+        heading = self.agency_heading(p)
+        if heading:
+            return heading, 0.85
+        tail = re.search(r"\(([^()]{2,60})\)\s*\.?\s*$|^\(([^()]{2,60})\)", body)
+        if tail:
+            match = self.resolver.whole(tail.group(1) or tail.group(2))
+            if match:
+                return match, 0.8
+        if self.pending:
+            return self.pending, 0.6
+        verb = re.search(r"\b(?:should|must|needs? to|is asked to|are asked to)\b", body[:150],
+                         re.I)
+        if verb:
+            mentions = self.resolver.find_all(body[:verb.start()])
+            if mentions:
+                return mentions[0], 0.5
+        return None, 0.0
+
+    def add(self, p: Passage, number: str | None, body: str, rule: str,
+            agency: AgencyMatch | None, confidence: float) -> None:
+        body = body.strip()
+        if len(body) < 8:
+            return
+        self.out.append(Recommendation(
+            number=number, heading=self.heading_of(p), text=body,
+            addressee=agency.code if agency else None,
+            addressee_text=agency.text if agency else None, page=p.page, start=p.start,
+            end=p.end, confidence=round(confidence, 2), rule=f"{STEP}.{rule}"))
+        self.last_passage = p.index
+
+    def passage(self, p: Passage) -> None:
+        body = self.text[p.start:p.end].strip()
+        if p.kind == "table_row" and p.cells:
+            self.row(p, list(p.cells))
+            return
+        self.table = _Table()
+        if p.font_size and self.body_size and p.font_size < 0.85 * self.body_size:
+            return
+        if any(s.search(body) for s in self.rules.skip):
+            self.lead_in(body)
+            return
+        number, rest, rule = split_number(body, self.rules)
+        if rule is not None and (number is not None or p.kind == "list_item"):
+            agency, conf = self.addressee(rest, p)
+            label = re.match(r"^([^:]{2,80}):\s+", rest)
+            if label and agency and agency.text == label.group(1).strip():
+                rest = rest[label.end():]
+            self.add(p, number, rest, rule, agency, 0.9 if number else 0.8)
+            if agency:
+                self.out[-1] = replace(self.out[-1], confidence=round(
+                    min(self.out[-1].confidence, max(conf, 0.5)), 2))
+            return
+        label = re.match(r"^([^:]{2,80}):\s+(.+)$", body, re.S)
+        if label:
+            agency = self.resolver.whole(label.group(1))
+            if agency:
+                self.add(p, None, label.group(2), "agency_label", agency, 0.85)
+                return
+        if self.continues(p, body):
+            prev = self.out[-1]
+            self.out[-1] = replace(prev, text=f"{prev.text} {body}", end=p.end)
+            self.last_passage = p.index
+
+    def lead_in(self, body: str) -> None:
+        pattern = self.rules.lead_in_addressee
+        match = pattern.search(body) if pattern else None
+        if match:
+            who = match.group("who")
+            self.pending = self.resolver.whole(who) or next(
+                iter(self.resolver.find_all(who)), None)
+
+    def continues(self, p: Passage, body: str) -> bool:
+        return (bool(self.out) and self.last_passage is not None
+                and p.index == self.last_passage + 1 and body[:1].islower())
+
+    def header(self, cells: list[str]) -> bool:
+        def has(patterns: Sequence[re.Pattern[str]], cell: str) -> bool:
+            return any(pt.search(cell.strip()) for pt in patterns)
+
+        text_cols = [i for i, c in enumerate(cells) if has(self.rules.text_header, c)]
+        if not text_cols or any(len(c) > 60 for c in cells):
+            return False
+        self.table = _Table(
+            text_col=text_cols[-1],
+            agency_col=next((i for i, c in enumerate(cells) if i != text_cols[-1]
+                             and has(self.rules.agency_header, c)), None),
+            number_col=next((i for i, c in enumerate(cells)
+                             if has(self.rules.number_header, c)), None))
+        return True
+
+    def row(self, p: Passage, cells: list[str]) -> None:
+        if self.header(cells):
+            return
+        table = self.table
+        if table.text_col is None:  # no header: guess from the cells
+            longest = max(range(len(cells)), key=lambda i: len(cells[i]))
+            if len(cells[longest]) < 50 or len(cells[longest].split()) < 8:
+                return  # a row of names or labels, not a recommendation table
+            table.text_col = longest
+            table.agency_col = next((i for i, c in enumerate(cells) if i != table.text_col
+                                     and self.resolver.whole(c)), None)
+            table.number_col = next((i for i, c in enumerate(cells)
+                                     if re.fullmatch(r"[A-Z]?\d{1,3}(\.\d{1,2})?\.?", c)), None)
+        if table.text_col >= len(cells):
+            return
+        body = cells[table.text_col]
+        number = cells[table.number_col].strip() or None if table.number_col is not None \
+            and table.number_col < len(cells) else None
+        agency = None
+        if table.agency_col is not None and table.agency_col < len(cells):
+            agency = self.resolver.whole(cells[table.agency_col]) or next(
+                iter(self.resolver.find_all(cells[table.agency_col])), None)
+        confidence = 0.9
+        if agency is None:
+            agency, confidence = self.addressee(body, p)
+        if number is None and not body.strip():
+            return
+        inner_number, rest, _ = split_number(body, self.rules)
+        self.add(p, number or inner_number, rest if inner_number else body, "table", agency,
+                 min(0.9, max(confidence, 0.5)))
+
+
+def split_recommendations(text: str, passages: Sequence[Passage], sections: Sequence[Section],
+                          parents: Sequence[int | None], rules: RecRules | None = None,
+                          resolver: AgencyResolver | None = None) -> tuple[Recommendation, ...]:
+    splitter = _Splitter(text, sections, parents, rules or RecRules.load(),
+                         resolver or default_resolver())
+    sizes = Counter(round(p.font_size, 1) for p in passages if p.font_size)
+    splitter.body_size = sizes.most_common(1)[0][0] if sizes else None
+    for p in passages:
+        if p.kind in ("heading", "title"):
+            splitter.table = _Table()
+            if p.section_index is not None and sections[p.section_index].level <= 2 and \
+                    sections[p.section_index].kind is not None:
+                splitter.pending = None
+            continue
+        if effective_kind(p.section_index, sections, parents) == "recommendations":
+            splitter.passage(p)
+    return tuple(splitter.out)
+
+
+def split_findings(text: str, passages: Sequence[Passage], sections: Sequence[Section],
+                   parents: Sequence[int | None], rules: RecRules | None = None
+                   ) -> tuple[Finding, ...]:
+    """Findings, lessons and strengths that the report numbers, bullets or heads."""
+    rules = rules or RecRules.load()
+    out: list[Finding] = []
+    for p in passages:
+        kind = effective_kind(p.section_index, sections, parents)
+        body = text[p.start:p.end].strip()
+        heading = sections[p.section_index].title if p.section_index is not None else ""
+        if p.kind == "heading":
+            match = rules.finding_heading.match(body)
+            if match:
+                out.append(Finding(number=match.group("num"), heading=heading,
+                                   text=match.group("title").strip(), kind="finding",
+                                   page=p.page, start=p.start, end=p.end, confidence=0.9,
+                                   rule="split_findings.heading"))
+            continue
+        finding_kind = rules.finding_sections.get(kind or "")
+        if finding_kind is None or p.kind != "list_item":
+            continue
+        number, rest, rule = split_number(body, rules)
+        if rule is None or len(rest) < 8:
+            continue
+        out.append(Finding(number=number, heading=heading, text=rest, kind=finding_kind,
+                           page=p.page, start=p.start, end=p.end,
+                           confidence=0.8 if number else 0.7, rule=f"split_findings.{rule}"))
+    return tuple(out)

@@ -1,0 +1,97 @@
+"""The built-in ingest steps. Each is registered by name and version; the order they run
+in is data (``data/ingest/pipeline.toml``)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from ..filetypes import FileRejected, sniff
+from .dataset_draft import draft_dataset
+from .errors import IngestError
+from .normalise import Settings, normalise
+from .parsers import choose_parser
+from .personal_data import flag_personal_data
+from .pipeline import Context, step
+from .recommendations import split_findings, split_recommendations
+from .sections import find_sections
+
+
+def _head(source: Path | bytes, size: int = 8192) -> bytes:
+    if isinstance(source, bytes | bytearray):
+        return bytes(source[:size])
+    with source.open("rb") as handle:
+        return handle.read(size)
+
+
+@step("detect_type", "1", requires=("source", "filename", "limits"),
+      assigns=("media_type", "sha256", "size"))
+def detect_type(ctx: Context) -> dict[str, Any]:
+    """Type by content (observatory_core.filetypes.sniff): refuses empty, oversized and
+    mis-named files with the file's name and the reason."""
+    source, name = ctx["source"], ctx["filename"]
+    try:
+        if isinstance(source, bytes | bytearray):
+            sniffed = sniff(name, io.BytesIO(source), max_bytes=ctx["limits"].max_bytes)
+        else:
+            with Path(source).open("rb") as stream:
+                sniffed = sniff(name, stream, max_bytes=ctx["limits"].max_bytes)
+    except FileRejected as exc:
+        raise IngestError(exc.filename, exc.reason) from exc
+    except OSError as exc:
+        raise IngestError(name, f"cannot be read ({exc.strerror or exc})") from exc
+    return {"media_type": sniffed.media_type, "sha256": sniffed.sha256, "size": sniffed.size}
+
+
+@step("parse", "1", requires=("source", "media_type"), assigns=("parsed",))
+def parse(ctx: Context) -> dict[str, Any]:
+    source, name = ctx["source"], ctx["filename"]
+    parser = choose_parser(ctx["media_type"], name, _head(source))
+    return {"parsed": parser.parse(source, name, ctx["limits"])}
+
+
+@step("normalise", "1", requires=("parsed",),
+      assigns=("text", "pages", "passages", "furniture", "body_font_size"))
+def normalise_step(ctx: Context) -> dict[str, Any]:
+    options = {k: v for k, v in ctx["settings"].get("normalise", {}).items()
+               if k in Settings.__dataclass_fields__}
+    result = normalise(ctx["parsed"], Settings(**options))
+    return {"text": result.text, "pages": result.pages, "passages": result.passages,
+            "furniture": result.furniture, "body_font_size": result.body_font_size}
+
+
+@step("find_sections", "1", requires=("text", "passages"),
+      assigns=("sections", "passages", "section_parents"))
+def find_sections_step(ctx: Context) -> dict[str, Any]:
+    sections, passages, parents = find_sections(ctx["text"], ctx["passages"],
+                                                ctx.get("body_font_size"))
+    return {"sections": sections, "passages": passages, "section_parents": parents}
+
+
+@step("split_recommendations", "1",
+      requires=("text", "passages", "sections", "section_parents"),
+      assigns=("recommendations",))
+def split_recommendations_step(ctx: Context) -> dict[str, Any]:
+    return {"recommendations": split_recommendations(
+        ctx["text"], ctx["passages"], ctx["sections"], ctx["section_parents"])}
+
+
+@step("split_findings", "1", requires=("text", "passages", "sections", "section_parents"),
+      assigns=("findings",))
+def split_findings_step(ctx: Context) -> dict[str, Any]:
+    return {"findings": split_findings(ctx["text"], ctx["passages"], ctx["sections"],
+                                       ctx["section_parents"])}
+
+
+@step("draft_dataset", "1", requires=("text", "pages", "passages", "sections"),
+      assigns=("dataset",))
+def draft_dataset_step(ctx: Context) -> dict[str, Any]:
+    return {"dataset": draft_dataset(ctx["text"], ctx["pages"], ctx["passages"],
+                                     ctx["sections"])}
+
+
+@step("flag_personal_data", "1", requires=("text", "pages", "passages"),
+      assigns=("personal_data",))
+def flag_personal_data_step(ctx: Context) -> dict[str, Any]:
+    return {"personal_data": flag_personal_data(ctx["text"], ctx["pages"], ctx["furniture"])}
