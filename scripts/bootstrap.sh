@@ -35,7 +35,7 @@ req=requirements.txt
 [ "$DEV" = 1 ] && req=requirements-dev.txt
 .venv/bin/pip install -q -r "$req" 2>&1 | grep -v -i "warning" || true
 .venv/bin/pip install -q --no-deps -e . 2>&1 | grep -v -i "warning\|deprecat\|^ *!!\|^ *\*\|^$\|See https\|By 20\|Please use\|corresp" || true
-.venv/bin/python -c "import django, ninja, observatory_core" || { echo "Python install failed" >&2; exit 1; }
+.venv/bin/python -c "import django, click, observatory_core" || { echo "Python install failed" >&2; exit 1; }
 
 # Front-end packages, exactly as locked.
 if [ ! -d node_modules/govuk-frontend ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
