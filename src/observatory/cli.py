@@ -100,7 +100,8 @@ def _first_admin() -> None:
     secret_file.write_text(password + "\n")
     secret_file.chmod(0o600)
     click.secho("\nFirst run: an administrator account was created.", bold=True)
-    click.echo("  Sign in at http://127.0.0.1:8000/accounts/login/")
+    port = os.environ.get("PORT", "8000")
+    click.echo(f"  Sign in at http://127.0.0.1:{port}/accounts/login/")
     click.echo(f"  username: admin\n  password: {password}")
     click.echo(f"  (also saved in {secret_file}; change it after signing in)\n")
 
@@ -463,6 +464,103 @@ def extract(file: Path, fmt: str) -> None:
         click.echo(json.dumps(to_dict(result), indent=2, ensure_ascii=False))
     else:
         click.echo(to_text(result))
+
+
+
+# -- ingestion and search (observatory.ingestion) -----------------------------------------
+@main.command("ingest")
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@click.option("--review", "reference", help="Attach every file to this review (default: the "
+              "review whose reference is in the file's or a folder's name).")
+@click.option("--kind", help="Document kind code for every file, e.g. overview_report, imr "
+              "(default: the kind named in the file name).")
+@click.option("--user", "username", help="Act as this user (their permissions apply).")
+def ingest(paths: tuple[Path, ...], reference: str | None, kind: str | None,
+           username: str | None) -> None:
+    """Store and process FILES and folders (recursively): text, passages, sections,
+    recommendations, dataset draft. Each file is all-or-nothing; a bad file is reported and
+    the rest go on. Ends with a summary (ingested, unchanged, failed with reasons); exit
+    code 1 if any file failed. See docs/ingestion.md for how files find their review."""
+    _django()
+    from tqdm import tqdm
+
+    from .ingestion.batch import find_files, ingest_paths
+    from .repository.models import Review
+    from .vocabularies.models import Term
+
+    user = _user(username)
+    review = None
+    if reference:
+        review = Review.objects.filter(reference=reference).first()
+        if review is None:
+            raise click.ClickException(f"no review '{reference}'")
+    term = None
+    if kind:
+        term = Term.objects.filter(vocabulary__key="document_kind", code=kind).first()
+        if term is None:
+            raise click.ClickException(f"no document kind '{kind}'")
+    total = len(find_files(paths))
+    with tqdm(total=total, desc="Ingesting", unit="file", file=sys.stderr) as bar:
+        report = ingest_paths(paths, review=review, kind=term, user=user,
+                              progress=lambda outcome: bar.update(1))
+    click.echo(f"{report.summary()} ({total} file{'s' if total != 1 else ''})")
+    for outcome in report.failed:
+        click.secho(f"  failed: {outcome.reason}", fg="red", err=True)
+    if report.failed:
+        sys.exit(1)
+
+
+@main.command("search")
+@click.argument("query")
+@click.option("--user", "username", help="Search as this user (default: public).")
+@click.option("--section", default="", help="Only passages in this kind of section.")
+@click.option("--filter", "filters", multiple=True, metavar="FIELD=VALUE",
+              help="Filter reviews as on the reviews page, e.g. outcome=death.")
+@click.option("--limit", default=20, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def search(query: str, username: str | None, section: str, filters: tuple[str, ...],
+           limit: int, fmt: str) -> None:
+    """Full-text search over passages a user may see; prints review, document, page and a
+    highlighted snippet (as [[...]] in text, <mark> in JSON)."""
+    _django()
+    import json
+
+    from django.http import QueryDict
+
+    from .audit.log import record
+    from .ingestion.search import search as run_search
+    from .repository.filters import ReviewFilterForm, visible_reviews
+
+    user = _user(username)
+    reviews = visible_reviews(user)
+    if filters:
+        data = QueryDict(mutable=True)
+        for item in filters:
+            key, sep, value = item.partition("=")
+            if not sep:
+                raise click.BadParameter(f"'{item}' is not FIELD=VALUE", param_hint="--filter")
+            data[key] = value
+        form = ReviewFilterForm(data)
+        if not form.is_valid():
+            raise click.ClickException(f"bad filter: {form.errors.as_text()}")
+        reviews = form.filter(reviews)
+    page = run_search(user, query, reviews=reviews, section_kind=section, limit=limit)
+    record(None, "view", user=user, kind="passage_search", channel="cli",
+           detail=f"search '{query[:200]}': {page.total} passages")
+    if fmt == "json":
+        click.echo(json.dumps({"query": page.query, "total": page.total,
+                               "results": [h.as_dict() for h in page.hits]},
+                              indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{page.total} passage{'s' if page.total != 1 else ''} found")
+    import html as _html
+
+    for hit in page.hits:
+        snippet = str(hit.snippet).replace("<mark>", "[[").replace("</mark>", "]]")
+        click.echo(f"{hit.review}  {hit.document_title}  page {hit.page}  {hit.url}\n"
+                   f"    {_html.unescape(snippet)}")
 
 
 if __name__ == "__main__":
