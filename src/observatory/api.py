@@ -39,9 +39,11 @@ api = NinjaAPI(
 )
 
 from .consultation.api import router as consultation_router  # noqa: E402
+from .ingestion.api import router as ingestion_router  # noqa: E402
 from .repository.api import router as repository_router  # noqa: E402
 from .web.api import router as web_router  # noqa: E402
 
 api.add_router("", repository_router)
 api.add_router("", web_router)
 api.add_router("", consultation_router)
+api.add_router("", ingestion_router)

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "observatory.accounts",
     "observatory.vocabularies",
     "observatory.repository",
+    "observatory.ingestion",
     "observatory.consultation",
 ]
 

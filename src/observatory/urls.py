@@ -7,6 +7,7 @@ from .api import api
 urlpatterns = [
     path("", include("observatory.web.urls")),
     path("", include("observatory.repository.urls")),
+    path("", include("observatory.ingestion.urls")),
     path("", include("observatory.consultation.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,0 +1,169 @@
+"""What ingestion stored, as plain data for pages, JSON and the API. Callers check that the
+user may view the document first; nothing here checks access."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from observatory_core.dataset import FIELDS
+from observatory_core.ingest.rules import load_rules
+
+from ..repository.models import Document, DocumentVersion
+from ..vocabularies.models import Term
+from .models import DocumentText, Extraction, Finding, IngestJob, Passage, PersonalDataFlag
+from .models import Recommendation as Rec
+from .models import Section as Sec
+from .services import latest_job
+
+LABELS = {spec.name: spec.label for spec in FIELDS} | {"age_band": "Age band"}
+VOCAB = {spec.name: spec.vocabulary for spec in FIELDS if spec.vocabulary}
+VOCAB["age_band"] = "age_band"
+CONTEXT_CHARS = 160
+
+
+@lru_cache(maxsize=1)
+def section_kinds() -> list[tuple[str, str]]:
+    """(key, label) of the canonical section kinds in sections.toml, in file order."""
+    try:
+        kinds = load_rules("sections").get("kinds", {})
+    except Exception:  # the rule file is checked by the core's tests; never break a page
+        kinds = {}
+    keys = list(kinds) if isinstance(kinds, dict) else [k.get("key") for k in kinds]
+    return [(k, k.replace("_", " ").capitalize()) for k in keys if k]
+
+
+def kind_label(kind: str) -> str:
+    return dict(section_kinds()).get(kind, kind.replace("_", " ").capitalize()) if kind else ""
+
+
+def job_data(job: IngestJob | None) -> dict[str, Any]:
+    if job is None:
+        return {"status": "none", "status_label": "Not processed", "step": "", "done": 0,
+                "total": 0, "percent": 0, "message": "", "seconds": None, "extractor": "",
+                "finished": True}
+    return {"status": job.status, "status_label": job.get_status_display(), "step": job.step,
+            "done": job.done, "total": job.total, "percent": job.percent,
+            "message": job.message, "seconds": job.seconds,
+            "extractor": f"{job.extractor} {job.extractor_version}".strip(),
+            "started_at": job.started_at, "finished_at": job.finished_at,
+            "finished": job.status in (IngestJob.DONE, IngestJob.FAILED)}
+
+
+def _value_label(field: str, value: Any) -> str:
+    vocab = VOCAB.get(field)
+    if vocab and isinstance(value, str):
+        term = Term.objects.filter(vocabulary__key=vocab, code=value).first()
+        if term:
+            return term.label
+    if field == "child_age_months" and isinstance(value, int):
+        years, months = divmod(value, 12)
+        return f"{value} months ({years} years{f' {months} months' if months else ''})"
+    return "" if value is None else str(value)
+
+
+def evidence(text: str, start: int | None, end: int | None) -> SafeString:
+    """The words around a span, escaped, with the span in <mark>."""
+    if start is None or end is None or not text:
+        return mark_safe("")
+    left = max(0, start - CONTEXT_CHARS)
+    right = min(len(text), end + CONTEXT_CHARS)
+    before = ("…" if left else "") + text[left:start]
+    after = text[end:right] + ("…" if right < len(text) else "")
+    return mark_safe(f"{escape(before)}<mark>{escape(text[start:end])}</mark>{escape(after)}")
+
+
+def dataset_rows(document: Document, version: DocumentVersion | None) -> list[dict[str, Any]]:
+    if version is None:
+        return []
+    text = DocumentText.objects.filter(version=version).values_list("text", flat=True).first()
+    rows = []
+    for e in Extraction.objects.filter(version=version).select_related("decided_by").order_by(
+            "field", "-confidence", "key"):
+        rows.append({
+            "id": e.pk, "field": e.field, "label": LABELS.get(e.field, e.field), "key": e.key,
+            "value": e.value, "value_label": _value_label(e.field, e.value),
+            "machine_value": e.machine_value, "confidence": e.confidence,
+            "page": e.page, "start": e.start, "end": e.end, "quote": e.quote,
+            "evidence": evidence(text or "", e.start, e.end),
+            "producer": e.producer, "origin": e.origin, "status": e.status,
+            "decided_by": e.decided_by.get_username() if e.decided_by else None,
+            "decided_at": e.decided_at,
+            "viewer_url": f"{document.get_absolute_url()}text/?version={version.number}"
+                          f"&page={e.page}&mark={e.start}-{e.end}#mark",
+        })
+    return rows
+
+
+def document_data(document: Document, version: DocumentVersion | None) -> dict[str, Any]:
+    """Everything extracted from one version: for the document page and the API."""
+    job = latest_job(version)
+    out: dict[str, Any] = {"document": document.pk,
+                           "version": version.number if version else None,
+                           "job": job_data(job), "sections": [], "recommendations": [],
+                           "findings": [], "dataset": [], "personal_data": []}
+    if version is None or not DocumentText.objects.filter(version=version).exists():
+        return out
+    base = f"{document.get_absolute_url()}text/?version={version.number}"
+    meta = DocumentText.objects.filter(version=version).values("parser", "pages").first()
+    out["parser"] = meta["parser"]
+    out["pages"] = len(meta["pages"])
+    out["sections"] = [
+        {"title": s.title, "kind": s.kind or None, "kind_label": kind_label(s.kind),
+         "level": s.level, "page": s.page, "start": s.start, "end": s.end,
+         "producer": s.producer, "url": f"{base}&page={s.page}"}
+        for s in Sec.objects.filter(version=version)]
+    out["recommendations"] = [
+        {"number": r.number or None, "heading": r.heading, "text": r.text,
+         "addressee": r.addressee.code if r.addressee else None,
+         "addressee_label": r.addressee.label if r.addressee else None,
+         "addressee_text": r.addressee_text or None, "page": r.page, "start": r.start,
+         "end": r.end, "confidence": r.confidence, "producer": r.producer,
+         "url": f"{base}&page={r.page}&mark={r.start}-{r.end}#mark"}
+        for r in Rec.objects.filter(version=version).select_related("addressee")]
+    out["findings"] = [
+        {"number": f.number or None, "heading": f.heading, "text": f.text, "kind": f.kind,
+         "page": f.page, "confidence": f.confidence, "producer": f.producer,
+         "url": f"{base}&page={f.page}&mark={f.start}-{f.end}#mark"}
+        for f in Finding.objects.filter(version=version)]
+    out["dataset"] = dataset_rows(document, version)
+    out["personal_data"] = [
+        {"kind": p.kind, "text": p.text, "page": p.page, "start": p.start, "end": p.end,
+         "confidence": p.confidence, "status": p.status, "producer": p.producer}
+        for p in PersonalDataFlag.objects.filter(version=version)]
+    return out
+
+
+def text_page(document: Document, version: DocumentVersion | None, number: int,
+              mark: tuple[int, int] | None) -> dict[str, Any]:
+    out: dict[str, Any] = {"document": document.pk, "title": document.title,
+                           "review": document.review.reference,
+                           "version": version.number if version else None,
+                           "page": number, "pages": 0, "passages": [], "processed": False}
+    stored = DocumentText.objects.filter(version=version).first() if version else None
+    if stored is None:
+        return out
+    out.update(processed=True, pages=len(stored.pages), parser=stored.parser,
+               mark=list(mark) if mark else None)
+    passages = Passage.objects.filter(version=version, page=number).order_by("index")
+    rows = []
+    for p in passages:
+        rows.append({"index": p.index, "anchor": p.anchor(), "kind": p.kind, "page": p.page,
+                     "start": p.start, "end": p.end, "section_kind": p.section_kind or None,
+                     "text": p.text, "html": _marked(p, mark)})
+    out["passages"] = rows
+    return out
+
+
+def _marked(p: Passage, mark: tuple[int, int] | None) -> SafeString:
+    if not mark or mark[1] <= p.start or mark[0] >= p.end:
+        return escape(p.text)
+    a = max(mark[0], p.start) - p.start
+    b = min(mark[1], p.end) - p.start
+    first = mark[0] >= p.start
+    anchor = ' id="mark"' if first else ""
+    return mark_safe(f"{escape(p.text[:a])}<mark{anchor}>{escape(p.text[a:b])}</mark>"
+                     f"{escape(p.text[b:])}")

@@ -1,0 +1,57 @@
+"""The full-text index over passages, created per database vendor (idempotent).
+
+Called by migration 0002 and again after every ``migrate`` (post_migrate): on SQLite a
+migration that rebuilds ``ingestion_passage`` drops its triggers, and this puts them back
+(and rebuilds the FTS table from the passages) so search never silently goes stale.
+"""
+
+from __future__ import annotations
+
+SQLITE_TABLE = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS ingestion_passage_fts USING fts5("
+    "text, content='ingestion_passage', content_rowid='id', "
+    "tokenize='porter unicode61 remove_diacritics 2')")
+SQLITE_TRIGGERS = {
+    "ingestion_passage_fts_ai": (
+        "CREATE TRIGGER ingestion_passage_fts_ai AFTER INSERT ON ingestion_passage BEGIN "
+        "INSERT INTO ingestion_passage_fts(rowid, text) VALUES (new.id, new.text); END"),
+    "ingestion_passage_fts_ad": (
+        "CREATE TRIGGER ingestion_passage_fts_ad AFTER DELETE ON ingestion_passage BEGIN "
+        "INSERT INTO ingestion_passage_fts(ingestion_passage_fts, rowid, text) "
+        "VALUES ('delete', old.id, old.text); END"),
+    "ingestion_passage_fts_au": (
+        "CREATE TRIGGER ingestion_passage_fts_au AFTER UPDATE OF text ON ingestion_passage "
+        "BEGIN INSERT INTO ingestion_passage_fts(ingestion_passage_fts, rowid, text) "
+        "VALUES ('delete', old.id, old.text); "
+        "INSERT INTO ingestion_passage_fts(rowid, text) VALUES (new.id, new.text); END"),
+}
+POSTGRES_INDEX = (
+    "CREATE INDEX IF NOT EXISTS ingestion_passage_fts_idx ON ingestion_passage "
+    "USING GIN (to_tsvector('english'::regconfig, text))")
+
+
+def install(connection) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(SQLITE_TABLE)
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                           "AND tbl_name = 'ingestion_passage'")
+            present = {row[0] for row in cursor.fetchall()}
+            missing = [name for name in SQLITE_TRIGGERS if name not in present]
+            for name in missing:
+                cursor.execute(SQLITE_TRIGGERS[name])
+            if missing:
+                cursor.execute("INSERT INTO ingestion_passage_fts(ingestion_passage_fts) "
+                               "VALUES ('rebuild')")
+        elif connection.vendor == "postgresql":
+            cursor.execute(POSTGRES_INDEX)
+
+
+def uninstall(connection) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            for name in SQLITE_TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+            cursor.execute("DROP TABLE IF EXISTS ingestion_passage_fts")
+        elif connection.vendor == "postgresql":
+            cursor.execute("DROP INDEX IF EXISTS ingestion_passage_fts_idx")

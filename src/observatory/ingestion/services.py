@@ -1,0 +1,237 @@
+"""Turning a stored document version into text, passages, sections, recommendations,
+findings, a drafted dataset and personal-data flags (observatory_core.ingest does the
+reading; this module stores what it returns, all or nothing).
+
+- ``queue_version(version)``: a queued IngestJob plus the background task, after commit.
+- ``run_job(job_id)``: what the task does; the job row shows progress, then done/failed.
+- ``save_result(version, result)``: replaces the machine output of one version in one
+  transaction; human decisions (confirmed/corrected/rejected) are never touched, and a
+  key a person decided is not suggested again for the same review.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import logging
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from observatory_core.dataset import FIELDS
+from observatory_core.ingest import ExtractionResult, IngestError, Limits, extract, load_config
+
+from ..repository.models import DocumentVersion
+from ..vocabularies.models import Term
+from .models import (
+    Decision,
+    DocumentText,
+    Extraction,
+    Finding,
+    IngestJob,
+    Passage,
+    PersonalDataFlag,
+    Recommendation,
+    Section,
+)
+
+log = logging.getLogger(__name__)
+EXTRACTOR = "observatory_core.ingest"
+SPECS = {spec.name: spec for spec in FIELDS}
+_inline = contextvars.ContextVar("ingest_inline", default=False)
+
+
+@lru_cache(maxsize=1)
+def extractor_version() -> str:
+    """The configured pipeline as 'step@version,...': changes when any step changes."""
+    return ",".join(step.producer for step in load_config().steps)
+
+
+@contextlib.contextmanager
+def inline_processing() -> Iterator[None]:
+    """Inside this block new versions are not queued: the caller processes them itself
+    (the CLI stores and processes each file in one transaction)."""
+    token = _inline.set(True)
+    try:
+        yield
+    finally:
+        _inline.reset(token)
+
+
+def queue_version(version: DocumentVersion, user: Any = None) -> IngestJob | None:
+    """Create a queued job and enqueue the task once the surrounding transaction commits."""
+    if _inline.get():
+        return None
+    job = IngestJob.objects.create(
+        version=version, requested_by=user if getattr(user, "is_authenticated", False) else None,
+        extractor=EXTRACTOR, extractor_version=extractor_version())
+    transaction.on_commit(lambda: enqueue(job.pk))
+    return job
+
+
+def enqueue(job_id: int) -> None:
+    """Hand a job to the task backend (the one seam tests replace to watch progress)."""
+    from .tasks import ingest_version
+
+    ingest_version.enqueue(job_id)
+
+
+def reprocess(version: DocumentVersion, user: Any = None) -> IngestJob:
+    job = IngestJob.objects.create(
+        version=version, requested_by=user if getattr(user, "is_authenticated", False) else None,
+        extractor=EXTRACTOR, extractor_version=extractor_version())
+    transaction.on_commit(lambda: enqueue(job.pk))
+    return job
+
+
+def _progress(job_id: int):
+    def report(step: str, done: int, total: int) -> None:
+        IngestJob.objects.filter(pk=job_id).update(step=step, done=done, total=total)
+
+    return report
+
+
+def run_job(job_id: int) -> str:
+    """Process the job's version; returns the final status. Never raises for bad input:
+    the job is marked failed with 'FILE: reason' and nothing of this run is stored."""
+    job = IngestJob.objects.select_related("version__document").filter(pk=job_id).first()
+    if job is None or job.status in (IngestJob.DONE, IngestJob.FAILED):
+        return job.status if job else "missing"
+    version = job.version
+    IngestJob.objects.filter(pk=job_id).update(status=IngestJob.RUNNING, started_at=timezone.now(),
+                                               message="")
+    try:
+        with version.open() as stream:
+            data = stream.read()
+        result = extract(data, version.original_filename, limits=Limits.from_env(),
+                         progress=_progress(job_id))
+    except IngestError as exc:
+        return _fail(job_id, str(exc))
+    except Exception as exc:  # a bug in a step must not leave the job 'running' forever
+        log.exception("ingestion of %s failed", version)
+        return _fail(job_id, f"{version.original_filename}: could not be read "
+                             f"({type(exc).__name__}: {exc})")
+    try:
+        with transaction.atomic():
+            save_result(version, result)
+            IngestJob.objects.filter(pk=job_id).update(
+                status=IngestJob.DONE, step="done", finished_at=timezone.now(),
+                timings={t.step: round(t.seconds, 4) for t in result.timings},
+                message=summary(result))
+    except Exception as exc:
+        log.exception("storing the extraction of %s failed", version)
+        return _fail(job_id, f"{version.original_filename}: could not be stored "
+                             f"({type(exc).__name__}: {exc})")
+    return IngestJob.DONE
+
+
+def _fail(job_id: int, message: str) -> str:
+    IngestJob.objects.filter(pk=job_id).update(status=IngestJob.FAILED, message=message,
+                                               finished_at=timezone.now())
+    return IngestJob.FAILED
+
+
+def summary(result: ExtractionResult) -> str:
+    return (f"{len(result.pages)} pages, {len(result.passages)} passages, "
+            f"{len(result.sections)} sections, {len(result.recommendations)} recommendations, "
+            f"{len(result.findings)} findings, {len(result.dataset)} dataset suggestions, "
+            f"{len(result.personal_data)} personal-data flags")
+
+
+def extraction_key(field: str, value: Any) -> str:
+    spec = SPECS.get(field)
+    return f"{field}:{value}" if spec is not None and spec.kind == "codes" else field
+
+
+@transaction.atomic
+def save_result(version: DocumentVersion, result: ExtractionResult) -> None:
+    """Store one run's output for ``version``, replacing the previous machine output."""
+    document = version.document
+    review_id = document.review_id
+    confidential = document.confidential
+    producers = result.producers
+
+    DocumentText.objects.filter(version=version).delete()
+    for model in (Passage, Section, Recommendation, Finding):
+        model.objects.filter(version=version).delete()
+    Extraction.objects.filter(version=version, status=Decision.SUGGESTED).delete()
+    PersonalDataFlag.objects.filter(version=version, status=Decision.SUGGESTED).delete()
+
+    DocumentText.objects.create(
+        version=version, text=result.text,
+        pages=[[p.number, p.start, p.end] for p in result.pages],
+        furniture=[[s.start, s.end] for s in result.furniture],
+        empty_pages=list(result.empty_pages), parser=result.parser, ocr=False,
+        producer=producers.get("text", ""))
+
+    sections = result.sections
+    Section.objects.bulk_create([
+        Section(version=version, index=i, title=s.title[:300], kind=s.kind or "", level=s.level,
+                page=s.page, start=s.start, end=s.end,
+                producer=f"{producers.get('sections', '')}:{s.rule}"[:150])
+        for i, s in enumerate(sections)])
+
+    passage_producer = producers.get("passages", "")
+    rows = []
+    for p in result.passages:
+        section = sections[p.section_index] if p.section_index is not None and \
+            p.section_index < len(sections) else None
+        rows.append(Passage(
+            version=version, document=document, review_id=review_id, index=p.index,
+            page=p.page, start=p.start, end=p.end, kind=p.kind, section_index=p.section_index,
+            section_kind=(section.kind or "") if section else "",
+            section_title=section.title[:300] if section else "",
+            text=result.text[p.start:p.end], confidential=confidential,
+            producer=passage_producer))
+    Passage.objects.bulk_create(rows, batch_size=500)
+
+    agencies = {t.code: t for t in Term.objects.filter(vocabulary__key="agency")}
+    Recommendation.objects.bulk_create([
+        Recommendation(
+            version=version, review_id=review_id, index=i, number=(r.number or "")[:40],
+            heading=r.heading[:300], text=r.text, addressee=agencies.get(r.addressee or ""),
+            addressee_text=(r.addressee_text or "")[:300], page=r.page, start=r.start, end=r.end,
+            confidence=r.confidence, confidential=confidential,
+            producer=f"{producers.get('recommendations', '')}:{r.rule}"[:150])
+        for i, r in enumerate(result.recommendations)])
+    Finding.objects.bulk_create([
+        Finding(version=version, index=i, number=(f.number or "")[:40], heading=f.heading[:300],
+                text=f.text, kind=f.kind, page=f.page, start=f.start, end=f.end,
+                confidence=f.confidence,
+                producer=f"{producers.get('findings', '')}:{f.rule}"[:150])
+        for i, f in enumerate(result.findings)])
+
+    decided = set(Extraction.objects.filter(review_id=review_id).exclude(
+        status=Decision.SUGGESTED).values_list("key", flat=True))
+    pending = set(Extraction.objects.filter(review_id=review_id, version=version).values_list(
+        "key", flat=True))
+    extractions = []
+    for d in result.dataset:
+        key = extraction_key(d.field, d.value)
+        if key in decided or key in pending:
+            continue
+        pending.add(key)
+        extractions.append(Extraction(
+            review_id=review_id, version=version, field=d.field, key=key[:120], value=d.value,
+            machine_value=d.value, confidence=d.confidence, page=d.page, start=d.start,
+            end=d.end, quote=(d.quote or result.text[d.start:d.end])[:300],
+            producer=f"{producers.get('dataset', '')}:{d.rule}"[:150],
+            confidential=confidential))
+    Extraction.objects.bulk_create(extractions)
+
+    kept = set(PersonalDataFlag.objects.filter(version=version).values_list(
+        "kind", "start", "end"))
+    PersonalDataFlag.objects.bulk_create([
+        PersonalDataFlag(version=version, kind=f.kind, text=f.text[:300], page=f.page,
+                         start=f.start, end=f.end, confidence=f.confidence,
+                         producer=f"{producers.get('personal_data', '')}:{f.rule}"[:150])
+        for f in result.personal_data if (f.kind, f.start, f.end) not in kept])
+
+
+def latest_job(version: DocumentVersion | None) -> IngestJob | None:
+    if version is None:
+        return None
+    return IngestJob.objects.filter(version=version).order_by("-created_at", "-pk").first()

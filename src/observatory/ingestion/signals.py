@@ -1,0 +1,17 @@
+"""Every new document version is queued for ingestion once its transaction commits."""
+
+from __future__ import annotations
+
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from ..repository.models import DocumentVersion
+
+
+@receiver(post_save, sender=DocumentVersion, dispatch_uid="ingestion.queue_new_version")
+def queue_new_version(sender, instance: DocumentVersion, created: bool, raw: bool = False,
+                      **kwargs) -> None:
+    if created and not raw:
+        from .services import queue_version
+
+        queue_version(instance, instance.uploaded_by)

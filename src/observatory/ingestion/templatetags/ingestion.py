@@ -1,0 +1,27 @@
+"""``{% ingestion_panel document %}``: what ingestion made of a document, for its page.
+
+The document page has already checked that the user may view the document; everything
+shown here is derived from it, so it takes the same access."""
+
+from __future__ import annotations
+
+from django import template
+
+from ...accounts.access import can
+from .. import data
+
+register = template.Library()
+
+
+@register.inclusion_tag("ingestion/_panel.html", takes_context=True)
+def ingestion_panel(context, document):
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if not can(user, "view", document):
+        return {"hidden": True}
+    version = document.versions.first()
+    payload = data.document_data(document, version)
+    return {"object": document, "version": version, "ingest": payload,
+            "job": payload["job"], "request": request,
+            "can_decide": can(user, "change", document.review),
+            "csrf_token": context.get("csrf_token")}

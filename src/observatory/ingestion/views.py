@@ -1,0 +1,168 @@
+"""Pages for what ingestion made of a document: progress, the drafted dataset with its
+evidence (confirm / correct / reject), the text viewer, and search.
+
+Everything here is derived from a document, so it takes the document's access: each view
+asks ``can(user, 'view', document)`` first (404 when refused, as the document page does)
+and audits the read; decisions also need ``change`` on the review.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from ..accounts.access import can
+from ..audit.log import record
+from ..repository.filters import ReviewFilterForm, visible_reviews
+from ..repository.models import Document
+from ..web.render import error, respond
+from . import data
+from .decisions import DecisionError, decide
+from .models import Extraction
+from .search import search
+from .services import latest_job, reprocess
+
+PAGE_SIZE = 20
+
+
+def _document(request: HttpRequest, pk: int, action: str = "view"):
+    document = Document.objects.select_related("review__local_authority", "kind").filter(
+        pk=pk).first()
+    if document is None or not can(request.user, "view", document):
+        if document is not None:
+            record(request, "view", document, allowed=False)
+        return None, error(request, 404, "There is no such document.")
+    if action == "change" and not can(request.user, "change", document.review):
+        record(request, action, document, allowed=False)
+        if not request.user.is_authenticated:
+            return None, redirect_to_login(request.get_full_path())
+        return None, error(request, 403, "You do not have permission to do that.")
+    return document, None
+
+
+def _version(document: Document, request: HttpRequest):
+    versions = document.versions.all()
+    number = request.GET.get("version") or request.POST.get("version")
+    if number and str(number).isdigit():
+        return versions.filter(number=int(number)).first()
+    return versions.first()
+
+
+def _back(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return default
+
+
+def ingestion_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the latest job of a version (polled by the document page). POST: process the
+    version again (machine suggestions replaced; people's decisions kept)."""
+    document, refusal = _document(request, pk, "change" if request.method == "POST" else "view")
+    if refusal:
+        return refusal
+    version = _version(document, request)
+    if request.method == "POST":
+        if version is None:
+            return error(request, 404, "There is no such version.")
+        with transaction.atomic():
+            reprocess(version, request.user)
+            record(request, "change", document, detail=f"reprocess version {version.number}")
+        messages.info(request, "Processing again; decisions people made are kept")
+        return redirect(_back(request, document.get_absolute_url()))
+    payload = data.job_data(latest_job(version)) if version else data.job_data(None)
+    payload.update({"document": document.pk, "version": version.number if version else None})
+    return respond(request, "ingestion/status.html", payload, {"object": document})
+
+
+def document_dataset(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the dataset drafted from this document, each value with its evidence.
+    POST (extraction, action=confirm|correct|reject, value): a person decides one value."""
+    document, refusal = _document(request, pk, "change" if request.method == "POST" else "view")
+    if refusal:
+        return refusal
+    if request.method == "POST":
+        extraction = Extraction.objects.select_related("review", "version__document").filter(
+            pk=request.POST.get("extraction") or 0, version__document=document).first()
+        if extraction is None:
+            return error(request, 404, "There is no such suggestion for this document.")
+        try:
+            outcome = decide(extraction, request.POST.get("action", ""), request.user,
+                             value=request.POST.get("value"), request=request)
+        except DecisionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, outcome)
+        return redirect(_back(request, f"{document.get_absolute_url()}#dataset"))
+    record(request, "view", document, detail="drafted dataset")
+    version = _version(document, request)
+    payload = {"document": document.pk, "version": version.number if version else None,
+               "dataset": data.dataset_rows(document, version)}
+    return respond(request, "ingestion/dataset.html", payload, {
+        "object": document, "can_decide": can(request.user, "change", document.review)})
+
+
+def document_text(request: HttpRequest, pk: int) -> HttpResponse:
+    """The text of a version page by page; ``#p-N`` is passage N, ``mark=START-END``
+    highlights a span (evidence)."""
+    document, refusal = _document(request, pk)
+    if refusal:
+        return refusal
+    version = _version(document, request)
+    page_number = request.GET.get("page", "1")
+    page_number = int(page_number) if page_number.isdigit() else 1
+    mark = _span(request.GET.get("mark", ""))
+    record(request, "view", document, detail=f"text page {page_number}")
+    payload = data.text_page(document, version, page_number, mark)
+    return respond(request, "ingestion/text.html", payload, {"object": document})
+
+
+def _span(raw: str) -> tuple[int, int] | None:
+    start, sep, end = raw.partition("-")
+    if sep and start.isdigit() and end.isdigit() and int(start) <= int(end):
+        return int(start), int(end)
+    return None
+
+
+def search_page(request: HttpRequest) -> HttpResponse:
+    """Full-text search over the passages the user may see, filtered by dataset fields."""
+    # The review filters are the reviews page's; its own 'q' (title contains) is not used
+    # here, where 'q' is the text searched for.
+    filter_data = request.GET.copy()
+    filter_data.pop("q", None)
+    form = ReviewFilterForm(filter_data or None)
+    reviews = visible_reviews(request.user)
+    if form.is_bound and form.is_valid():
+        reviews = form.filter(reviews)
+    query = request.GET.get("q", "").strip()
+    section = request.GET.get("section", "")
+    page_number = request.GET.get("page", "1")
+    page_number = int(page_number) if page_number.isdigit() and int(page_number) > 0 else 1
+    results = search(request.user, query, reviews=reviews, section_kind=section,
+                     limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE)
+    if query:
+        record(request, "view", kind="passage_search",
+               detail=f"search '{query[:200]}': {results.total} passages")
+        shown = {h.document_id for h in results.hits if h.confidential}
+        for document in Document.objects.filter(pk__in=shown).select_related("kind", "review"):
+            record(request, "view", document, detail=f"search result for '{query[:200]}'")
+    filters = {k: v for k, v in form.active_filters() if k != str(form.fields["q"].label)}
+    payload: dict[str, Any] = {
+        "query": query, "section": section or None, "total": results.total,
+        "page": page_number, "pages": max(1, -(-results.total // PAGE_SIZE)),
+        "backend": results.backend, "filters": filters,
+        "results": [h.as_dict() for h in results.hits],
+    }
+    params = request.GET.copy()
+    params.pop("page", None)
+    return respond(request, "ingestion/search.html", payload, {
+        "form": form, "hits": results.hits, "section_kinds": data.section_kinds(),
+        "params": params.urlencode(),
+        "has_next": page_number * PAGE_SIZE < results.total,
+        "filter_fields": [f for f in form if f.name != "q"]})
