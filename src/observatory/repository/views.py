@@ -14,6 +14,7 @@ from observatory_core.filetypes import FileRejected
 
 from ..accounts.access import can, can_create_review, may_create_reviews
 from ..audit.log import record
+from ..web.access import refusal_for, refusal_page
 from ..web.render import error, respond
 from .filters import ReviewFilterForm, visible_reviews
 from .forms import ReviewForm, UploadForm, VersionForm
@@ -48,17 +49,11 @@ def review_list(request: HttpRequest) -> HttpResponse:
 
 def _get_review(request: HttpRequest, reference: str, action: str = "view"):
     review = Review.objects.select_related("local_authority").filter(reference=reference).first()
-    if review is None:
-        return None, error(request, 404, "There is no review with that reference.")
-    if not can(request.user, action, review):
-        record(request, action, review, allowed=False)
-        if action != "view" and not request.user.is_authenticated:
-            return None, redirect_to_login(request.get_full_path())
-        # A review the user may not view is reported as missing, so its existence
-        # does not leak; one they may view but not change gets a plain refusal.
-        if action != "view" and can(request.user, "view", review):
-            return None, error(request, 403, "You do not have permission to do that.")
-        return None, error(request, 404, "There is no review with that reference.")
+    refusal = refusal_for(request, review, action) if review is not None else None
+    if review is None or refusal:
+        missing = "There is no review with that reference."
+        return None, (refusal_page(request, refusal, missing) if refusal
+                      else error(request, 404, missing))
     return review, None
 
 
@@ -170,15 +165,11 @@ def review_upload(request: HttpRequest, reference: str) -> HttpResponse:
 def _get_document(request: HttpRequest, pk: int, action: str):
     document = Document.objects.select_related("review__local_authority", "kind").filter(
         pk=pk).first()
-    if document is None:
-        return None, error(request, 404, "There is no such document.")
-    if not can(request.user, action, document):
-        record(request, action, document, allowed=False)
-        if action not in ("view", "download") and not request.user.is_authenticated:
-            return None, redirect_to_login(request.get_full_path())
-        if action != "view" and can(request.user, "view", document):
-            return None, error(request, 403, "You do not have permission to do that.")
-        return None, error(request, 404, "There is no such document.")
+    refusal = refusal_for(request, document, action) if document is not None else None
+    if document is None or refusal:
+        missing = "There is no such document."
+        return None, (refusal_page(request, refusal, missing) if refusal
+                      else error(request, 404, missing))
     return document, None
 
 

@@ -1,0 +1,39 @@
+"""Refusing access the same way everywhere: audit the attempt, then answer so that an
+object the user may not even view looks missing, and anonymous users are asked to sign in
+before changing anything."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+
+from ..accounts.access import can
+from ..audit.log import record
+from .render import error
+
+DENIED = "You do not have permission to do that."
+
+
+@dataclass(frozen=True)
+class Refusal:
+    status: int  # 404 when the object must look missing, else 403
+    needs_login: bool
+
+
+def refusal_for(request: HttpRequest, obj: Any, action: str) -> Refusal | None:
+    """None if ``action`` on ``obj`` is allowed; otherwise audit the attempt and say how."""
+    if can(request.user, action, obj):
+        return None
+    record(request, action, obj, allowed=False)
+    needs_login = action in ("change", "delete") and not request.user.is_authenticated
+    visible = action != "view" and can(request.user, "view", obj)
+    return Refusal(status=403 if visible else 404, needs_login=needs_login)
+
+
+def refusal_page(request: HttpRequest, refusal: Refusal, missing: str) -> HttpResponse:
+    if refusal.needs_login:
+        return redirect_to_login(request.get_full_path())
+    return error(request, refusal.status, DENIED if refusal.status == 403 else missing)
