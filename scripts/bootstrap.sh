@@ -11,11 +11,16 @@ DEV=0
 # tests, poppler-utils to look at PDFs, postgresql for the throwaway test cluster.
 need=()
 command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
+# OCR of scanned PDFs (runtime: `make run` must OCR): Tesseract and its English data.
+command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr)
+[ -f /usr/share/tesseract-ocr/5/tessdata/eng.traineddata ] || \
+  ls /usr/share/tesseract-ocr/*/tessdata/eng.traineddata >/dev/null 2>&1 || need+=(tesseract-ocr-eng)
 if [ "$DEV" = 1 ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
   command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
   command -v initdb >/dev/null 2>&1 || [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql)
   fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
+  command -v gs >/dev/null 2>&1 || need+=(ghostscript)  # ocrmypdf, in bench/bench_ocr.py
 fi
 if [ "${#need[@]}" -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

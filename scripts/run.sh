@@ -7,6 +7,9 @@ BIN=.venv/bin
 $BIN/observatory setup
 $BIN/observatory worker &
 worker=$!
-trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
+# Embeddings (semantic search) have their own worker, so they never delay ingestion.
+OBSERVATORY_EMBED_THREADS=1 $BIN/observatory worker --queue embeddings &
+embed_worker=$!
+trap 'kill $worker $embed_worker 2>/dev/null || true' EXIT INT TERM
 echo "Serving on http://127.0.0.1:${PORT:-8000}/ (Ctrl+C to stop)"
 $BIN/observatory serve --host 127.0.0.1 --port "${PORT:-8000}"

@@ -422,12 +422,16 @@ def serve(host: str, port: int) -> None:
 
 
 @main.command()
-def worker() -> None:
+@click.option("--queue", default="default", show_default=True,
+              type=click.Choice(["default", "embeddings"]),
+              help="Which queue: 'embeddings' (semantic search) runs in a worker of its own so "
+                   "that it never delays ingestion.")
+def worker(queue: str) -> None:
     """Run the background task worker (database-backed queue)."""
     _django()
     from django.core.management import call_command
 
-    call_command("db_worker")
+    call_command("db_worker", queue_name=queue)
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
@@ -518,10 +522,12 @@ def ingest(paths: tuple[Path, ...], reference: str | None, kind: str | None,
 @click.option("--filter", "filters", multiple=True, metavar="FIELD=VALUE",
               help="Filter reviews as on the reviews page, e.g. outcome=death.")
 @click.option("--limit", default=20, show_default=True)
+@click.option("--mode", type=click.Choice(["keyword", "semantic", "hybrid"]), default=None,
+              help="Default: hybrid when passages have embeddings, else keyword.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 def search(query: str, username: str | None, section: str, filters: tuple[str, ...],
-           limit: int, fmt: str) -> None:
+           limit: int, mode: str | None, fmt: str) -> None:
     """Full-text search over passages a user may see; prints review, document, page and a
     highlighted snippet (as [[...]] in text, <mark> in JSON)."""
     _django()
@@ -546,11 +552,19 @@ def search(query: str, username: str | None, section: str, filters: tuple[str, .
         if not form.is_valid():
             raise click.ClickException(f"bad filter: {form.errors.as_text()}")
         reviews = form.filter(reviews)
-    page = run_search(user, query, reviews=reviews, section_kind=section, limit=limit)
+    page = run_search(user, query, reviews=reviews, section_kind=section, limit=limit,
+                      mode=mode)
+    from .ingestion.redaction import redact_hits
+
+    shown = redact_hits(user, page.hits, query)  # personal data: see docs/ingestion.md
+    page.total -= len(page.hits) - len(shown)
+    page.hits = shown
+    if page.notice:
+        click.echo(page.notice, err=True)
     record(None, "view", user=user, kind="passage_search", channel="cli",
            detail=f"search '{query[:200]}': {page.total} passages")
     if fmt == "json":
-        click.echo(json.dumps({"query": page.query, "total": page.total,
+        click.echo(json.dumps({"query": page.query, "total": page.total, "mode": page.mode,
                                "results": [h.as_dict() for h in page.hits]},
                               indent=2, ensure_ascii=False))
         return
@@ -561,6 +575,12 @@ def search(query: str, username: str | None, section: str, filters: tuple[str, .
         snippet = str(hit.snippet).replace("<mark>", "[[").replace("</mark>", "]]")
         click.echo(f"{hit.review}  {hit.document_title}  page {hit.page}  {hit.url}\n"
                    f"    {_html.unescape(snippet)}")
+
+
+
+from .analysis.cli import register as _register_analysis  # noqa: E402
+
+_register_analysis(main)
 
 
 if __name__ == "__main__":

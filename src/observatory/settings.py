@@ -42,7 +42,10 @@ INSTALLED_APPS = [
     "observatory.vocabularies",
     "observatory.repository",
     "observatory.ingestion",
+    "observatory.semantic",
     "observatory.consultation",
+    "observatory.coding",
+    "observatory.analysis",
 ]
 
 MIDDLEWARE = [
@@ -163,9 +166,15 @@ TASKS = {
             "django_tasks.backends.immediate.ImmediateBackend"
             if TESTING
             else "django_tasks_db.DatabaseBackend",
-        )
+        ),
+        "QUEUES": ["default", "embeddings"],  # embeddings: semantic app, its own worker
     }
 }
+
+# Embed passages (semantic search) after each ingestion. Off by default in tests, whose
+# uploads would otherwise each wait for the model; the semantic tests switch it on.
+OBSERVATORY_EMBED_ON_INGEST = os.environ.get(
+    "OBSERVATORY_EMBED_ON_INGEST", "0" if TESTING else "1") == "1"
 
 LOGGING = {
     "version": 1,

@@ -26,6 +26,9 @@ OBJECT_KINDS = (
     "user_account",
     "controlled_list",
     "delphi_study",
+    "unsuppressed_statistics",
+    "codebook",
+    "coding",
 )
 OWN_AREA = "own_area"
 

@@ -57,6 +57,9 @@ PAGE_USER = {
 # Pages that are not a GET returning 200, with the status they must give instead.
 NOT_200 = {
     "logout": (405, "Django 5's LogoutView signs out on POST only"),
+    "passage-similar": (404, "its pk is a passage's; the fixture documents have no text "
+                        "(tested in tests/apps/ingestion/test_semantic_search.py)"),
+    "codebook-import": (405, "POST only: imports a codebook file"),
     "delphi-rule": (405, "POST only: changes a study's consensus rule"),
     "delphi-section-add": (405, "POST only: adds a section"),
     "delphi-statement-add": (405, "POST only: adds a statement"),
@@ -75,6 +78,8 @@ NO_JSON = {
     "document-delete": "a confirmation form whose POST deletes",
     "document-new-version": "a form whose POST uploads a version",
     "document-download": "a file download, not a page",
+    "codebook-export": "a codebook file download (TOML/CSV/.qdc), not a page",
+    "coding-export": "a coded-segments file download (CSV/XLSX/.qdpx), not a page",
     "delphi-create": "a form whose POST creates a study",
     "delphi-import": "a form whose POST imports published results",
     "delphi-statement-edit": "a form whose POST revises or drops a statement",
@@ -93,6 +98,7 @@ API_POST_ONLY = {
 API_USER = {"api:list_audit": "steering"}
 API_STATUS = {
     "api:api-root": (404, "django-ninja's root redirects to /api/docs only when DEBUG is on"),
+    "api:passage_similar": (404, "needs a passage (tested in test_semantic_search.py)"),
 }
 
 
@@ -117,6 +123,9 @@ def site(users):
         "confidential": add_document(published, "imr", b"%PDF-1.4\n%imr\n", "imr.pdf"),
         "unpublished": add_document(unpublished, "executive_summary"),
     }
+    from observatory.analysis.models import SavedAnalysis
+
+    SavedAnalysis.objects.create(slug="page-test", name="Page test", filters={"year": "2015"})
     return {"users": users, "published": published, "unpublished": unpublished,
             "other": other, "docs": docs, "delphi": _delphi_study()}
 
@@ -136,6 +145,8 @@ def _delphi_study() -> dict:
 
 def _url(name: str, route: str, site) -> str:
     values = {"reference": site["published"].reference, "pk": site["docs"]["public"].pk,
+              "key": "recommendation_themes",
+              "name": "reviews_by_year", "year": 2015, "slug": "page-test",
               **site["delphi"]}
     params = re.findall(r"<(?:\w+:)?(\w+)>", route)
     missing = [p for p in params if p not in values]

@@ -1,4 +1,5 @@
-"""Issue 7's journey in the browser: upload a PDF and a DOCX, watch processing, see sections,
+"""Issue 7's journey in the browser: upload a scanned PDF (OCR) and a DOCX, watch processing
+(page by page while the scan is recognised), see sections,
 recommendations with addressees and the drafted dataset with highlighted evidence, confirm
 two values, and find a phrase by search that lands on the right page of the viewer.
 
@@ -25,8 +26,24 @@ def demo_files(tmp_path_factory) -> dict[str, Path]:
 
     directory = tmp_path_factory.mktemp("browser-ingest")
     write_demo_files(build_demo_corpus(count=3), directory)
-    return {"pdf": directory / "DEMO-2009-002-overview-report.pdf",
-            "docx": directory / "DEMO-2009-002-executive-summary.docx"}
+    from observatory_core.ingest.scanned import make_scanned_pdf
+
+    scanned = make_scanned_pdf(directory / "DEMO-2009-002-overview-report.pdf",
+                               directory / "DEMO-2009-002-overview-report-scanned.pdf",
+                               dpi=200)
+    return {"pdf": scanned, "docx": directory / "DEMO-2009-002-executive-summary.docx"}
+
+
+@pytest.fixture
+def tesseract() -> None:
+    import os
+
+    from observatory_core.ingest.ocr import tesseract_path
+
+    if tesseract_path() is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("tesseract is not installed: scripts/bootstrap.sh must install it")
+        pytest.skip("tesseract is not installed (scripts/bootstrap.sh installs it)")
 
 
 @pytest.fixture
@@ -52,6 +69,11 @@ def _process(job_id: int, page=None, monkeypatch=None) -> list[str]:
 
             def step(name, done, total):
                 report(name, done, total)
+                if name == f"ocr_if_needed: page 2 of {name.rsplit(' of ', 1)[-1]}":
+                    # The scan is read page by page, with progress shown on the page.
+                    expect(page.locator("#ingest-status-text")).to_contain_text(
+                        "recognised", timeout=10_000)
+                    seen.append("ocr")
                 if done == 3:
                     expect(page.locator("#ingest-status-text")).to_contain_text(
                         f"Step 3 of {total}", timeout=10_000)
@@ -75,7 +97,8 @@ def _upload(page, base, reference, kind, path, title):
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
 
 
-def test_upload_watch_confirm_and_search(page, live_server, demo_files, queued, monkeypatch):
+def test_upload_watch_confirm_and_search(page, live_server, demo_files, queued, monkeypatch,
+                                         tesseract):
     from observatory.ingestion.models import Extraction
     from observatory.repository.models import Review
 
@@ -92,7 +115,7 @@ def test_upload_watch_confirm_and_search(page, live_server, demo_files, queued, 
     assert_accessible(page)
     assert len(queued) == 1
     seen = _process(queued[0], page, monkeypatch)
-    assert seen and 0 < int(seen[0]) < 100, seen  # the progress bar moved
+    assert seen[0] == "ocr" and 0 < int(seen[1]) < 100, seen  # the progress bar moved
     expect(page.locator("#ingest-status-tag")).to_have_text("Done", timeout=20_000)
     expect(page.locator("#ingest-progress")).not_to_be_attached()
 
@@ -137,9 +160,9 @@ def test_upload_watch_confirm_and_search(page, live_server, demo_files, queued, 
     assert_accessible(page)
     first = page.locator(".obs-result").first
     expect(first.locator("mark").first).to_be_visible()
-    heading = first.get_by_role("link").inner_text()
+    heading = first.get_by_role("link").first.inner_text()
     wanted_page = int(re.search(r"page (\d+)$", heading).group(1))
-    first.get_by_role("link").click()
+    first.get_by_role("link").first.click()
     expect(page).to_have_url(re.compile(rf"page={wanted_page}#p-\d+$"))
     expect(page.locator("#page-heading")).to_have_text(re.compile(rf"^Page {wanted_page} of"))
     anchor = page.url.rsplit("#", 1)[1]

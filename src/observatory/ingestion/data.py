@@ -17,6 +17,7 @@ from ..vocabularies.models import Term
 from .models import DocumentText, Extraction, Finding, IngestJob, Passage, PersonalDataFlag
 from .models import Recommendation as Rec
 from .models import Section as Sec
+from .redaction import Redactor, ready, redactor_for
 from .services import latest_job
 
 LABELS = {spec.name: spec.label for spec in FIELDS} | {"age_band": "Age band"}
@@ -65,19 +66,24 @@ def _value_label(field: str, value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def evidence(text: str, start: int | None, end: int | None) -> SafeString:
-    """The words around a span, escaped, with the span in <mark>."""
+def evidence(text: str, start: int | None, end: int | None,
+             redactor: Redactor | None = None) -> SafeString:
+    """The words around a span, escaped, with the span in <mark> (redacted if asked)."""
     if start is None or end is None or not text:
         return mark_safe("")
     left = max(0, start - CONTEXT_CHARS)
     right = min(len(text), end + CONTEXT_CHARS)
-    before = ("…" if left else "") + text[left:start]
-    after = text[end:right] + ("…" if right < len(text) else "")
-    return mark_safe(f"{escape(before)}<mark>{escape(text[start:end])}</mark>{escape(after)}")
+    cut = (lambda a, b: redactor.span(text, a, b)) if redactor is not None else (
+        lambda a, b: text[a:b])
+    before = ("…" if left else "") + cut(left, start)
+    after = cut(end, right) + ("…" if right < len(text) else "")
+    return mark_safe(f"{escape(before)}<mark>{escape(cut(start, end))}</mark>{escape(after)}")
 
 
-def dataset_rows(document: Document, version: DocumentVersion | None) -> list[dict[str, Any]]:
-    if version is None:
+def dataset_rows(document: Document, version: DocumentVersion | None,
+                 redactor: Redactor | None = None) -> list[dict[str, Any]]:
+    """``redactor``: set for a user who may not see the unredacted text."""
+    if version is None or (redactor is not None and not ready(version)):
         return []
     text = DocumentText.objects.filter(version=version).values_list("text", flat=True).first()
     rows = []
@@ -87,8 +93,9 @@ def dataset_rows(document: Document, version: DocumentVersion | None) -> list[di
             "id": e.pk, "field": e.field, "label": LABELS.get(e.field, e.field), "key": e.key,
             "value": e.value, "value_label": _value_label(e.field, e.value),
             "machine_value": e.machine_value, "confidence": e.confidence,
-            "page": e.page, "start": e.start, "end": e.end, "quote": e.quote,
-            "evidence": evidence(text or "", e.start, e.end),
+            "page": e.page, "start": e.start, "end": e.end,
+            "quote": redactor.text(e.quote) if redactor is not None else e.quote,
+            "evidence": evidence(text or "", e.start, e.end, redactor),
             "producer": e.producer, "origin": e.origin, "status": e.status,
             "decided_by": e.decided_by.get_username() if e.decided_by else None,
             "decided_at": e.decided_at,
@@ -98,8 +105,11 @@ def dataset_rows(document: Document, version: DocumentVersion | None) -> list[di
     return rows
 
 
-def document_data(document: Document, version: DocumentVersion | None) -> dict[str, Any]:
-    """Everything extracted from one version: for the document page and the API."""
+def document_data(document: Document, version: DocumentVersion | None,
+                  redacted: bool = False) -> dict[str, Any]:
+    """Everything extracted from one version: for the document page and the API.
+    ``redacted``: the user may not see the unredacted text (redaction.may_see_unredacted):
+    texts are redacted and personal-data flags listed without their text."""
     job = latest_job(version)
     out: dict[str, Any] = {"document": document.pk,
                            "version": version.number if version else None,
@@ -107,38 +117,51 @@ def document_data(document: Document, version: DocumentVersion | None) -> dict[s
                            "findings": [], "dataset": [], "personal_data": []}
     if version is None or not DocumentText.objects.filter(version=version).exists():
         return out
+    if redacted and not ready(version):
+        out["redacted"] = True
+        out["checking_personal_data"] = True
+        return out
     base = f"{document.get_absolute_url()}text/?version={version.number}"
+    red = redactor_for(version) if redacted else None
+    clean = red.text if red is not None else (lambda value: value)
+    out["redacted"] = redacted
     meta = DocumentText.objects.filter(version=version).values("parser", "pages").first()
     out["parser"] = meta["parser"]
     out["pages"] = len(meta["pages"])
     out["sections"] = [
-        {"title": s.title, "kind": s.kind or None, "kind_label": kind_label(s.kind),
+        {"title": clean(s.title), "kind": s.kind or None, "kind_label": kind_label(s.kind),
          "level": s.level, "page": s.page, "start": s.start, "end": s.end,
          "producer": s.producer, "url": f"{base}&page={s.page}"}
         for s in Sec.objects.filter(version=version)]
     out["recommendations"] = [
-        {"number": r.number or None, "heading": r.heading, "text": r.text,
+        {"number": r.number or None, "heading": clean(r.heading), "text": clean(r.text),
          "addressee": r.addressee.code if r.addressee else None,
          "addressee_label": r.addressee.label if r.addressee else None,
-         "addressee_text": r.addressee_text or None, "page": r.page, "start": r.start,
+         "addressee_text": clean(r.addressee_text) or None, "page": r.page,
+         "start": r.start,
          "end": r.end, "confidence": r.confidence, "producer": r.producer,
          "url": f"{base}&page={r.page}&mark={r.start}-{r.end}#mark"}
         for r in Rec.objects.filter(version=version).select_related("addressee")]
     out["findings"] = [
-        {"number": f.number or None, "heading": f.heading, "text": f.text, "kind": f.kind,
+        {"number": f.number or None, "heading": clean(f.heading), "text": clean(f.text),
+         "kind": f.kind,
          "page": f.page, "confidence": f.confidence, "producer": f.producer,
          "url": f"{base}&page={f.page}&mark={f.start}-{f.end}#mark"}
         for f in Finding.objects.filter(version=version)]
-    out["dataset"] = dataset_rows(document, version)
+    out["dataset"] = dataset_rows(document, version, red)
+    flags = PersonalDataFlag.objects.filter(version=version)
     out["personal_data"] = [
-        {"kind": p.kind, "text": p.text, "page": p.page, "start": p.start, "end": p.end,
-         "confidence": p.confidence, "status": p.status, "producer": p.producer}
-        for p in PersonalDataFlag.objects.filter(version=version)]
+        {"kind": p.kind, "page": p.page, "status": p.status} if redacted else
+        {"id": p.pk, "kind": p.kind, "text": p.text, "page": p.page, "start": p.start,
+         "end": p.end, "confidence": p.confidence, "status": p.status,
+         "producer": p.producer}
+        for p in flags]
     return out
 
 
 def text_page(document: Document, version: DocumentVersion | None, number: int,
-              mark: tuple[int, int] | None) -> dict[str, Any]:
+              mark: tuple[int, int] | None, redacted: bool = False) -> dict[str, Any]:
+    """One page of the text; ``redacted``: personal data replaced by [REDACTED: kind]."""
     out: dict[str, Any] = {"document": document.pk, "title": document.title,
                            "review": document.review.reference,
                            "version": version.number if version else None,
@@ -146,12 +169,23 @@ def text_page(document: Document, version: DocumentVersion | None, number: int,
     stored = DocumentText.objects.filter(version=version).first() if version else None
     if stored is None:
         return out
+    if redacted and not ready(version):
+        out.update(redacted=True, checking_personal_data=True)
+        return out
     out.update(processed=True, pages=len(stored.pages), parser=stored.parser,
                mark=list(mark) if mark else None)
     passages = Passage.objects.filter(version=version, page=number).order_by("index")
+    red = redactor_for(version) if redacted else None
+    out["redacted"] = redacted
     rows = []
     for p in passages:
-        rows.append({"index": p.index, "anchor": p.anchor(), "kind": p.kind, "page": p.page,
+        if red is not None:
+            if p.kind == "ocr_page":
+                continue  # a provisional OCR page has not been checked for personal data
+            p.text = red.piece(p.text, p.start)
+            mark = None
+        rows.append({"id": p.pk, "index": p.index, "anchor": p.anchor(), "kind": p.kind,
+                     "page": p.page,
                      "start": p.start, "end": p.end, "section_kind": p.section_kind or None,
                      "text": p.text, "html": _marked(p, mark)})
     out["passages"] = rows

@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from observatory_core.dataset import FIELDS
@@ -37,6 +38,7 @@ from .models import (
     Recommendation,
     Section,
 )
+from .signals import passages_saved
 
 log = logging.getLogger(__name__)
 EXTRACTOR = "observatory_core.ingest"
@@ -106,32 +108,112 @@ def run_job(job_id: int) -> str:
     try:
         with version.open() as stream:
             data = stream.read()
+        deferred = tuple(n for n in DEFERRED if n in extractor_version())
         result = extract(data, version.original_filename, limits=Limits.from_env(),
-                         progress=_progress(job_id))
+                         progress=_progress(job_id), on_ocr_page=_provisional(version),
+                         skip=deferred)
     except IngestError as exc:
         return _fail(job_id, str(exc))
     except Exception as exc:  # a bug in a step must not leave the job 'running' forever
         log.exception("ingestion of %s failed", version)
         return _fail(job_id, f"{version.original_filename}: could not be read "
                              f"({type(exc).__name__}: {exc})")
+    timings = {t.step: round(t.seconds, 4) for t in result.timings}
     try:
         with transaction.atomic():
             save_result(version, result)
-            IngestJob.objects.filter(pk=job_id).update(
-                status=IngestJob.DONE, step="done", finished_at=timezone.now(),
-                timings={t.step: round(t.seconds, 4) for t in result.timings},
-                message=summary(result))
+            if deferred:  # phase 1 committed: searchable by those who may see it unredacted
+                IngestJob.objects.filter(pk=job_id).update(
+                    step=MODEL_STEP, done=F("total") - 1, timings=timings,
+                    message=summary(result) + "; checking personal data")
+            else:
+                IngestJob.objects.filter(pk=job_id).update(
+                    status=IngestJob.DONE, step="done", finished_at=timezone.now(),
+                    timings=timings, message=summary(result))
     except Exception as exc:
         log.exception("storing the extraction of %s failed", version)
         return _fail(job_id, f"{version.original_filename}: could not be stored "
                              f"({type(exc).__name__}: {exc})")
+    if deferred:
+        return _model_phase(job_id, version, result, timings)
+    return IngestJob.DONE
+
+
+# Steps the task runs after the text is stored (phase 2), so that keyword search does not
+# wait for them; until phase 2 is done the version is shown only to those who may see it
+# unredacted (redaction.ready).
+MODEL_STEP = "flag_personal_data_model"
+DEFERRED = (MODEL_STEP,)
+
+
+def _model_phase(job_id: int, version: DocumentVersion, result: ExtractionResult,
+                 timings: dict[str, float]) -> str:
+    import time
+
+    from observatory_core.ingest.ner import model_flags
+
+    started = time.perf_counter()
+    try:
+        added = model_flags(result.text, result.pages, result.passages, result.furniture,
+                            result.personal_data)
+        seconds = time.perf_counter() - started
+        producer = next((s.producer for s in load_config().steps if s.name == MODEL_STEP),
+                        MODEL_STEP)
+        with transaction.atomic():
+            kept = set(PersonalDataFlag.objects.filter(version=version).values_list(
+                "kind", "start", "end"))
+            PersonalDataFlag.objects.bulk_create([
+                PersonalDataFlag(version=version, kind=f.kind, text=f.text[:300], page=f.page,
+                                 start=f.start, end=f.end, confidence=f.confidence,
+                                 producer=f"{producer}:{f.rule}"[:150])
+                for f in added if (f.kind, f.start, f.end) not in kept])
+            IngestJob.objects.filter(pk=job_id).update(
+                status=IngestJob.DONE, step="done", finished_at=timezone.now(),
+                done=F("total"), timings={**timings, producer: round(seconds, 4)},
+                message=summary(result).replace(
+                    f"{len(result.personal_data)} personal-data flags",
+                    f"{len(result.personal_data) + len(added)} personal-data flags"))
+    except Exception as exc:
+        log.exception("the personal-data model failed on %s", version)
+        return _fail(job_id, f"{version.original_filename}: personal data could not be "
+                             f"checked ({type(exc).__name__}: {exc}); the text is shown only "
+                             "to those who may see it unredacted")
     return IngestJob.DONE
 
 
 def _fail(job_id: int, message: str) -> str:
+    job = IngestJob.objects.filter(pk=job_id).first()
+    if job is not None:
+        Passage.objects.filter(version_id=job.version_id, kind=PROVISIONAL).delete()
     IngestJob.objects.filter(pk=job_id).update(status=IngestJob.FAILED, message=message,
                                                finished_at=timezone.now())
     return IngestJob.FAILED
+
+
+PROVISIONAL = "ocr_page"  # Passage.kind of a page stored as soon as OCR recognised it
+PROVISIONAL_INDEX = 1_000_000  # + page number: never collides with a final passage index
+
+
+def _provisional(version: DocumentVersion):
+    """Store each recognised page at once as one provisional passage, so it is searchable
+    while the rest of the scan is read. Each page commits on its own (outside the final
+    transaction); the final save replaces them all, and a failed run deletes them. A version
+    that already has a complete text keeps it until the new run replaces it atomically."""
+    document = version.document
+    first_run = not DocumentText.objects.filter(version=version).exists()
+
+    def store(page: Any, done: int, total: int) -> None:
+        if not first_run or not page.lines:
+            return
+        text = page.text
+        Passage.objects.filter(version=version, index=PROVISIONAL_INDEX + page.number).delete()
+        Passage.objects.create(
+            version=version, document=document, review_id=document.review_id,
+            index=PROVISIONAL_INDEX + page.number, page=page.number, start=0, end=len(text),
+            kind=PROVISIONAL, text=text, confidential=document.confidential,
+            producer="ocr_if_needed@1:provisional")
+
+    return store
 
 
 def summary(result: ExtractionResult) -> str:
@@ -164,7 +246,8 @@ def save_result(version: DocumentVersion, result: ExtractionResult) -> None:
         version=version, text=result.text,
         pages=[[p.number, p.start, p.end] for p in result.pages],
         furniture=[[s.start, s.end] for s in result.furniture],
-        empty_pages=list(result.empty_pages), parser=result.parser, ocr=False,
+        empty_pages=list(result.empty_pages), parser=result.parser,
+        ocr=bool(result.ocr_pages),
         producer=producers.get("text", ""))
 
     sections = result.sections
@@ -187,6 +270,7 @@ def save_result(version: DocumentVersion, result: ExtractionResult) -> None:
             text=result.text[p.start:p.end], confidential=confidential,
             producer=passage_producer))
     Passage.objects.bulk_create(rows, batch_size=500)
+    passages_saved.send(sender=Passage, version=version)  # embeddings: after commit
 
     agencies = {t.code: t for t in Term.objects.filter(vocabulary__key="agency")}
     Recommendation.objects.bulk_create([

@@ -24,8 +24,9 @@ from ..repository.models import Document
 from ..web.render import error, respond
 from . import data
 from .decisions import DecisionError, decide
-from .models import Extraction
-from .search import search
+from .models import Extraction, PersonalDataFlag
+from .redaction import decide_flag, may_see_unredacted, redact_hits, redactor_for
+from .search import MODES, search
 from .services import latest_job, reprocess
 
 PAGE_SIZE = 20
@@ -102,8 +103,9 @@ def document_dataset(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(_back(request, f"{document.get_absolute_url()}#dataset"))
     record(request, "view", document, detail="drafted dataset")
     version = _version(document, request)
+    hide = redactor_for(version) if not may_see_unredacted(request.user, document) else None
     payload = {"document": document.pk, "version": version.number if version else None,
-               "dataset": data.dataset_rows(document, version)}
+               "dataset": data.dataset_rows(document, version, hide)}
     return respond(request, "ingestion/dataset.html", payload, {
         "object": document, "can_decide": can(request.user, "change", document.review)})
 
@@ -118,8 +120,11 @@ def document_text(request: HttpRequest, pk: int) -> HttpResponse:
     page_number = request.GET.get("page", "1")
     page_number = int(page_number) if page_number.isdigit() else 1
     mark = _span(request.GET.get("mark", ""))
-    record(request, "view", document, detail=f"text page {page_number}")
-    payload = data.text_page(document, version, page_number, mark)
+    redacted = (not may_see_unredacted(request.user, document)
+                or request.GET.get("redacted") == "1")
+    record(request, "view", document, detail=f"text page {page_number}"
+                                             f"{' (redacted)' if redacted else ''}")
+    payload = data.text_page(document, version, page_number, mark, redacted=redacted)
     return respond(request, "ingestion/text.html", payload, {"object": document})
 
 
@@ -144,8 +149,13 @@ def search_page(request: HttpRequest) -> HttpResponse:
     section = request.GET.get("section", "")
     page_number = request.GET.get("page", "1")
     page_number = int(page_number) if page_number.isdigit() and int(page_number) > 0 else 1
+    mode = request.GET.get("mode", "")
     results = search(request.user, query, reviews=reviews, section_kind=section,
-                     limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE)
+                     limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE,
+                     mode=mode if mode in MODES else None)
+    shown = redact_hits(request.user, results.hits, query)
+    results.total -= len(results.hits) - len(shown)  # hits found only inside redacted text
+    results.hits = shown
     if query:
         record(request, "view", kind="passage_search",
                detail=f"search '{query[:200]}': {results.total} passages")
@@ -156,13 +166,58 @@ def search_page(request: HttpRequest) -> HttpResponse:
     payload: dict[str, Any] = {
         "query": query, "section": section or None, "total": results.total,
         "page": page_number, "pages": max(1, -(-results.total // PAGE_SIZE)),
-        "backend": results.backend, "filters": filters,
+        "backend": results.backend, "mode": results.mode, "notice": results.notice or None,
+        "filters": filters,
         "results": [h.as_dict() for h in results.hits],
     }
     params = request.GET.copy()
     params.pop("page", None)
     return respond(request, "ingestion/search.html", payload, {
         "form": form, "hits": results.hits, "section_kinds": data.section_kinds(),
+        "modes": [("hybrid", "Words and meaning"), ("keyword", "Exact words"),
+                  ("semantic", "Meaning only")],
         "params": params.urlencode(),
         "has_next": page_number * PAGE_SIZE < results.total,
         "filter_fields": [f for f in form if f.name != "q"]})
+
+
+def personal_data(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the personal-data flags of a version (kind, the words around it, page) for a
+    person who may change the review to confirm or reject; POST (flag, action): one
+    decision, audited. Others may not see this page (403): they see the redacted text."""
+    document, refusal = _document(request, pk, "change")
+    if refusal:
+        return refusal
+    if request.method == "POST":
+        flag = PersonalDataFlag.objects.filter(
+            pk=request.POST.get("flag") or 0, version__document=document).first()
+        if flag is None:
+            return error(request, 404, "There is no such flag for this document.")
+        try:
+            messages.success(request, decide_flag(flag, request.POST.get("action", ""),
+                                                  request.user, request=request))
+        except ValueError as exc:
+            messages.error(request, str(exc))
+        return redirect(_back(request, f"{document.get_absolute_url()}personal-data/"
+                                       f"?version={flag.version.number}#flag-{flag.pk}"))
+    version = _version(document, request)
+    record(request, "view", document, detail="personal-data flags")
+    text = data.DocumentText.objects.filter(version=version).values_list(
+        "text", flat=True).first() or ""
+    flags = PersonalDataFlag.objects.filter(version=version).select_related("decided_by") \
+        if version else PersonalDataFlag.objects.none()
+    rows = [{"id": f.pk, "kind": f.kind, "text": f.text, "page": f.page, "start": f.start,
+             "end": f.end, "confidence": f.confidence, "status": f.status,
+             "producer": f.producer, "context": data.evidence(text, f.start, f.end),
+             "decided_by": f.decided_by.get_username() if f.decided_by else None,
+             "decided_at": f.decided_at,
+             "viewer_url": f"{document.get_absolute_url()}text/?version={version.number}"
+                           f"&page={f.page}&mark={f.start}-{f.end}#mark"}
+            for f in flags]
+    counts = {s: sum(r["status"] == s for r in rows) for s in ("suggested", "confirmed",
+                                                                "rejected")}
+    payload = {"document": document.pk, "version": version.number if version else None,
+               "counts": counts, "flags": rows,
+               "redacted_text_url": f"{document.get_absolute_url()}text/?version="
+                                    f"{version.number if version else ''}&redacted=1"}
+    return respond(request, "ingestion/personal_data.html", payload, {"object": document})

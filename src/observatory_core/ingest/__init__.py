@@ -8,6 +8,7 @@ docs/ingestion.md.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 from .errors import IngestError
@@ -20,5 +21,8 @@ __all__ = ["ExtractionResult", "IngestError", "Limits", "extract", "load_config"
 
 
 def extract(source: Path | bytes, filename: str | None = None, *, limits: Limits | None = None,
-            progress: Progress | None = None) -> ExtractionResult:
-    return run_pipeline(source, filename, limits=limits, progress=progress)
+            progress: Progress | None = None,
+            on_ocr_page: Callable[..., None] | None = None,
+            skip: Collection[str] = ()) -> ExtractionResult:
+    return run_pipeline(source, filename, limits=limits, progress=progress,
+                        on_ocr_page=on_ocr_page, skip=skip)

@@ -11,7 +11,7 @@ writes its step log.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from .types import ExtractionResult, StepTiming
 
 Context = dict[str, Any]
 Progress = Callable[[str, int, int], None]
-INPUTS = frozenset({"source", "filename", "limits", "settings"})
+INPUTS = frozenset({"source", "filename", "limits", "settings", "on_ocr_page", "report"})
 
 
 class PipelineConfigError(ValueError):
@@ -103,19 +103,30 @@ def load_config(data: Mapping[str, Any] | None = None) -> PipelineConfig:
 
 def run_pipeline(source: Path | bytes, filename: str | None = None, *,
                  config: PipelineConfig | None = None, limits: Limits | None = None,
-                 progress: Progress | None = None) -> ExtractionResult:
-    """Run every configured step over one file; raise IngestError for bad input."""
+                 progress: Progress | None = None,
+                 on_ocr_page: Callable[..., None] | None = None,
+                 skip: Collection[str] = ()) -> ExtractionResult:
+    """Run every configured step over one file; raise IngestError for bad input.
+
+    ``skip`` names steps the caller runs later itself (the Django task runs the
+    named-entity model after the text is searchable).
+
+    ``on_ocr_page(page, done, total)`` is called as each scanned page is recognised (an
+    ``ocr.OcrPage``), so a caller can make it searchable before the run ends."""
     config = config or load_config()
     name = filename or (source.name if isinstance(source, Path) else "upload")
     ctx: Context = {"source": source, "filename": name, "limits": limits or Limits(),
-                    "settings": config.settings}
+                    "settings": config.settings, "on_ocr_page": on_ocr_page}
     timings: list[StepTiming] = []
     producers: dict[str, str] = {}
     total = len(config.steps)
     for done, current in enumerate(config.steps):
         if progress:
             progress(current.name, done, total)
-        if not current.applies(ctx):
+            ctx["report"] = (lambda label, _done=done: progress(label, _done, total))
+        else:
+            ctx["report"] = None
+        if current.name in skip or not current.applies(ctx):
             continue
         started = time.perf_counter()
         try:
@@ -151,4 +162,5 @@ def _result(ctx: Context, producers: dict[str, str],
         personal_data=ctx.get("personal_data", ()),
         parser=parsed.parser if parsed is not None else "", producers=producers,
         timings=tuple(timings),
-        empty_pages=parsed.empty_pages if parsed is not None else ())
+        empty_pages=parsed.empty_pages if parsed is not None else (),
+        ocr_pages=tuple(ctx.get("ocr_pages", ())))

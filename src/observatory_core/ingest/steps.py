@@ -7,10 +7,12 @@ import io
 from pathlib import Path
 from typing import Any
 
-from ..filetypes import FileRejected, sniff
+from ..filetypes import PDF, FileRejected, sniff
 from .dataset_draft import draft_dataset
 from .errors import IngestError
+from .ner import model_flags
 from .normalise import Settings, normalise
+from .ocr import OcrPage, OcrSettings, merge, ocr_pdf_pages
 from .parsers import choose_parser
 from .personal_data import flag_personal_data
 from .pipeline import Context, step
@@ -49,6 +51,34 @@ def parse(ctx: Context) -> dict[str, Any]:
     source, name = ctx["source"], ctx["filename"]
     parser = choose_parser(ctx["media_type"], name, _head(source))
     return {"parsed": parser.parse(source, name, ctx["limits"])}
+
+
+@step("ocr_if_needed", "1", requires=("source", "parsed", "media_type"),
+      assigns=("parsed", "ocr_pages"))
+def ocr_if_needed(ctx: Context) -> dict[str, Any]:
+    """Recognise the PDF pages that have no text layer (ingest/ocr.py); other pages and
+    other formats pass through untouched."""
+    parsed = ctx["parsed"]
+    if parsed.media_type != PDF or not parsed.empty_pages:
+        return {"parsed": parsed, "ocr_pages": ()}
+    options = {k: v for k, v in ctx["settings"].get("ocr_if_needed", {}).items()
+               if k in OcrSettings.__dataclass_fields__}
+    settings = OcrSettings(**options)
+    source, name = ctx["source"], ctx["filename"]
+    data = bytes(source) if isinstance(source, bytes | bytearray) else Path(source).read_bytes()
+    report, hook = ctx.get("report"), ctx.get("on_ocr_page")
+    pages = tuple(parsed.empty_pages)
+
+    def on_page(page: OcrPage, done: int, total: int) -> None:
+        if report:
+            report(f"ocr_if_needed: page {done} of {total} recognised")
+        if hook:
+            hook(page, done, total)
+
+    if report:
+        report(f"ocr_if_needed: 0 of {len(pages)} pages recognised")
+    recognised = ocr_pdf_pages(data, name, pages, settings=settings, on_page=on_page)
+    return {"parsed": merge(parsed, recognised), "ocr_pages": tuple(sorted(recognised))}
 
 
 @step("normalise", "1", requires=("parsed",),
@@ -95,3 +125,12 @@ def draft_dataset_step(ctx: Context) -> dict[str, Any]:
       assigns=("personal_data",))
 def flag_personal_data_step(ctx: Context) -> dict[str, Any]:
     return {"personal_data": flag_personal_data(ctx["text"], ctx["pages"], ctx["furniture"])}
+
+
+@step("flag_personal_data_model", "1", requires=("text", "pages", "passages", "personal_data"),
+      assigns=("personal_data",))
+def flag_personal_data_model_step(ctx: Context) -> dict[str, Any]:
+    """Adds the named-entity model's names (ingest/ner.py) to the rule flags."""
+    rules = tuple(ctx["personal_data"])
+    added = model_flags(ctx["text"], ctx["pages"], ctx["passages"], ctx["furniture"], rules)
+    return {"personal_data": tuple(sorted(rules + added, key=lambda f: f.start))}

@@ -176,7 +176,8 @@ class ExtractionResult:
     parser: str
     producers: dict[str, str]  # output name -> "step@version"
     timings: tuple[StepTiming, ...]
-    empty_pages: tuple[int, ...] = ()
+    empty_pages: tuple[int, ...] = ()  # pages still without text (after OCR, if it ran)
+    ocr_pages: tuple[int, ...] = ()  # pages whose text was recognised by OCR
 
     def page_of(self, offset: int) -> int:
         from .text import page_at

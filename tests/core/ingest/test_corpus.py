@@ -9,6 +9,9 @@ import pytest
 
 from observatory_core.ingest import IngestError, extract
 
+# The named-entity model is measured in test_personal_data_model.py; here it only costs time.
+NO_MODEL = ("flag_personal_data_model",)
+
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 
 
@@ -18,7 +21,7 @@ def test_every_inspection_report_parses(corpus_dir):
     without_sections = []
     started = time.perf_counter()
     for path in files:
-        result = extract(path)
+        result = extract(path, skip=NO_MODEL)
         assert 1 <= len(result.pages) <= 200, path.name
         assert len(result.text) > 1000, path.name
         if not any(s.kind for s in result.sections):
@@ -29,7 +32,7 @@ def test_every_inspection_report_parses(corpus_dir):
 
 def test_guidance_parses(corpus_dir):
     for path in sorted((corpus_dir / "guidance").glob("*.pdf")):
-        result = extract(path)
+        result = extract(path, skip=NO_MODEL)
         assert len(result.pages) >= 5 and result.sections, path.name
 
 
@@ -38,6 +41,6 @@ def test_bad_input_named_pdf_is_refused(corpus_dir):
     assert files
     for path in files:
         with pytest.raises(IngestError) as caught:
-            extract(path)
+            extract(path, skip=NO_MODEL)
         assert str(caught.value) == f"{path.name}: is named as a PDF but its content is an " \
                                     "HTML page"

@@ -16,6 +16,9 @@ import pytest
 from observatory_core.ingest import extract
 from observatory_core.ingest.scoring import Score, score
 
+# The named-entity model is measured in test_personal_data_model.py; here it only costs time.
+NO_MODEL = ("flag_personal_data_model",)
+
 GOLD = Path(__file__).parent / "gold"
 
 
@@ -27,7 +30,7 @@ def _zero() -> Score:
 def demo_scores(demo_files):
     totals: dict[str, Score] = defaultdict(_zero)
     for doc, path in demo_files:
-        result = extract(path)
+        result = extract(path, skip=NO_MODEL)
         predicted = [(r.text, r.addressee) for r in result.recommendations]
         gold = [(text, code) for _, code, text in doc.recommendations]
         totals[doc.fmt] += score(predicted, gold)
@@ -50,7 +53,7 @@ def test_demo_personal_data_recall(demo_files):
     for doc, path in demo_files:
         if not doc.personal_data:
             continue
-        flags = {(f.kind, f.text) for f in extract(path).personal_data}
+        flags = {(f.kind, f.text) for f in extract(path, skip=NO_MODEL).personal_data}
         wanted += len(doc.personal_data)
         found += sum((kind, value) in flags for kind, value in doc.personal_data)
     print(f"\ndemo personal data recall: {found}/{wanted}")
@@ -59,7 +62,7 @@ def test_demo_personal_data_recall(demo_files):
 
 def test_demo_pages_and_sections(demo_files):
     for doc, path in demo_files[:20]:
-        result = extract(path)
+        result = extract(path, skip=NO_MODEL)
         assert result.pages and result.sections, doc.filename
         if doc.kind == "overview_report":
             kinds = {s.kind for s in result.sections}
@@ -71,7 +74,7 @@ def test_inspection_gold_set(corpus_dir):
     total = _zero()
     for gold_file in sorted(GOLD.glob("*.json")):
         gold = json.loads(gold_file.read_text(encoding="utf-8"))
-        result = extract(corpus_dir / "inspections" / gold["file"])
+        result = extract(corpus_dir / "inspections" / gold["file"], skip=NO_MODEL)
         predicted = [(r.text, r.addressee) for r in result.recommendations]
         expected = [(g["first_words"], g["addressee"]) for g in gold["recommendations"]]
         s = score(predicted, expected, prefix_only=True)

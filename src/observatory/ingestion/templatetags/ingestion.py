@@ -9,6 +9,7 @@ from django import template
 
 from ...accounts.access import can
 from .. import data
+from ..redaction import may_see_unredacted
 
 register = template.Library()
 
@@ -20,7 +21,8 @@ def ingestion_panel(context, document):
     if not can(user, "view", document):
         return {"hidden": True}
     version = document.versions.first()
-    payload = data.document_data(document, version)
+    payload = data.document_data(document, version,
+                                 redacted=not may_see_unredacted(user, document))
     return {"object": document, "version": version, "ingest": payload,
             "job": payload["job"], "request": request,
             "can_decide": can(user, "change", document.review),

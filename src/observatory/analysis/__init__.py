@@ -1,0 +1,1 @@
+"""National analysis: standard tables, trends, cohorts, reports; every cell drills down."""

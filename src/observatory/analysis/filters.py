@@ -1,0 +1,180 @@
+"""The analysis filters: one list, used by the dashboard, drill-downs, cohorts, saved
+analyses, reports and ``observatory table --filter FIELD=VALUE``.
+
+A review's *year* is the year of the decision to review: every review has one, and the
+guidance on timeliness applies from that date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q, QuerySet
+
+from ..repository.models import Review
+from ..vocabularies.models import LocalAuthority, Term
+
+YEAR_FIELD = "decision_date"
+YEAR_LABEL = "Year of the decision to review"
+
+
+@dataclass(frozen=True)
+class FilterSpec:
+    name: str
+    label: str
+    vocabulary: str = ""  # controlled list for the choices, if any
+    lookup: str = ""  # ORM path of the term code, or the field
+
+
+FILTERS: tuple[FilterSpec, ...] = (
+    FilterSpec("region", "Region"),
+    FilterSpec("local_authority", "Local area (ONS code)"),
+    FilterSpec("year_from", f"{YEAR_LABEL} from"),
+    FilterSpec("year_to", f"{YEAR_LABEL} to"),
+    FilterSpec("year", YEAR_LABEL),
+    FilterSpec("review_type", "Review type", "review_type", "review_type__code"),
+    FilterSpec("review_method", "Review method", "review_method", "review_method__code"),
+    FilterSpec("outcome", "Outcome", "outcome", "outcome__code"),
+    FilterSpec("sex", "Sex", "sex", "child_sex__code"),
+    FilterSpec("ethnicity", "Ethnicity", "ethnicity", "child_ethnicity__code"),
+    FilterSpec("age_band", "Age band", "age_band", "age_band__code"),
+    FilterSpec("age_from", "Age from (years)"),
+    FilterSpec("age_to", "Age under (years)"),
+    FilterSpec("abuse_category", "Category of abuse or neglect", "abuse_category",
+               "abuse_categories__code"),
+    FilterSpec("family_characteristic", "Family characteristic", "family_characteristic",
+               "family_characteristics__code"),
+    FilterSpec("agency", "Agency involved", "agency", "agencies__code"),
+    FilterSpec("rec_agency", "Recommendations addressed to", "agency"),
+    FilterSpec("theme", "Coded theme (code key)"),
+    FilterSpec("timeliness", "Timeliness (within / over / unknown)"),
+)
+FILTER_NAMES = {f.name for f in FILTERS}
+SPEC = {f.name: f for f in FILTERS}
+
+
+class FilterError(ValueError):
+    pass
+
+
+def clean(raw: Mapping[str, str]) -> dict[str, str]:
+    """Known, non-empty filters; an unknown name or a bad year is an error."""
+    out = {}
+    for key, value in raw.items():
+        value = str(value).strip()
+        if not value:
+            continue
+        if key not in FILTER_NAMES:
+            raise FilterError(f"unknown filter '{key}'; known: {', '.join(sorted(FILTER_NAMES))}")
+        if key in ("age_from", "age_to") and not (value.isdigit() and int(value) <= 25):
+            raise FilterError(f"{key}: '{value}' is not an age in years")
+        if key.startswith("year") and not (value.isdigit() and 1900 <= int(value) <= 2100):
+            raise FilterError(f"{key}: '{value}' is not a year")
+        if key == "timeliness" and value not in ("within", "over", "unknown"):
+            raise FilterError("timeliness: use within, over or unknown")
+        out[key] = value
+    return out
+
+
+def from_query(query: Mapping[str, str]) -> dict[str, str]:
+    """Filters from a request's GET (other parameters ignored)."""
+    return clean({k: query.get(k, "") for k in FILTER_NAMES if k in query})
+
+
+def apply(reviews: QuerySet[Review], filters: Mapping[str, str]) -> QuerySet[Review]:
+    distinct = False
+    for key, value in filters.items():
+        spec = SPEC[key]
+        if key == "region":
+            reviews = reviews.filter(local_authority__region_code=value)
+        elif key == "local_authority":
+            reviews = reviews.filter(local_authority__gss_code=value)
+        elif key == "year":
+            reviews = reviews.filter(**{f"{YEAR_FIELD}__gte": date(int(value), 1, 1),
+                                        f"{YEAR_FIELD}__lt": date(int(value) + 1, 1, 1)})
+        elif key == "year_from":
+            reviews = reviews.filter(**{f"{YEAR_FIELD}__gte": date(int(value), 1, 1)})
+        elif key == "year_to":
+            reviews = reviews.filter(**{f"{YEAR_FIELD}__lt": date(int(value) + 1, 1, 1)})
+        elif key == "age_from":
+            reviews = reviews.filter(child_age_months__gte=12 * int(value))
+        elif key == "age_to":
+            reviews = reviews.filter(child_age_months__lt=12 * int(value))
+        elif key == "rec_agency":
+            from ..ingestion.models import Recommendation
+
+            recs = Recommendation.objects.filter(addressee__code=value)
+            reviews = reviews.filter(pk__in=recs.values("review_id"))
+        elif key == "theme":
+            from .sources import reviews_with_code
+
+            reviews = reviews.filter(pk__in=reviews_with_code(value))
+        elif key == "timeliness":
+            from .sources import timeliness_ids
+
+            reviews = reviews.filter(pk__in=timeliness_ids(value))
+        elif spec.lookup:
+            if value == "none":
+                reviews = reviews.filter(**{f"{spec.lookup.split('__')[0]}__isnull": True})
+            else:
+                reviews = reviews.filter(**{spec.lookup: value})
+            distinct = distinct or spec.vocabulary in ("abuse_category",
+                                                       "family_characteristic", "agency")
+    return reviews.distinct() if distinct else reviews
+
+
+def describe(filters: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(label, human value) for each filter, for headings and reports."""
+    out = []
+    for key, value in filters.items():
+        spec = SPEC.get(key)
+        if spec is None:
+            continue
+        shown = value
+        if key == "region":
+            shown = (LocalAuthority.objects.filter(region_code=value)
+                     .values_list("region_name", flat=True).first() or value)
+        elif key == "local_authority":
+            shown = (LocalAuthority.objects.filter(gss_code=value)
+                     .values_list("name", flat=True).first() or value)
+        elif spec.vocabulary:
+            shown = (Term.objects.filter(vocabulary__key=spec.vocabulary, code=value)
+                     .values_list("label", flat=True).first() or value)
+        out.append((spec.label, shown))
+    return out
+
+
+def choices() -> dict[str, list[tuple[str, str]]]:
+    """Options for the filter form."""
+    regions = list(LocalAuthority.objects.order_by("region_name")
+                   .values_list("region_code", "region_name").distinct())
+    out: dict[str, list[tuple[str, str]]] = {"region": regions}
+    for spec in FILTERS:
+        if spec.vocabulary:
+            out[spec.name] = list(Term.objects.filter(vocabulary__key=spec.vocabulary)
+                                  .values_list("code", "label"))
+    return out
+
+
+def querystring(filters: Mapping[str, str], **extra: str) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode({**filters, **{k: v for k, v in extra.items() if v}})
+
+
+def confidential_allowed(user, prefix: str = "") -> Q:
+    """Rows derived from documents that the user may see: non-confidential everywhere, and
+    confidential ones only as the access policy allows (partnerships: own area)."""
+    from observatory_core.access import allowed
+
+    from ..accounts.access import area_of, role_of
+
+    role = role_of(user)
+    if allowed(role, "confidential_document", "view"):
+        return Q()
+    if allowed(role, "confidential_document", "view", same_area=True) and area_of(user):
+        return Q(**{f"{prefix}confidential": False}) | Q(
+            **{f"{prefix}review__local_authority_id": area_of(user)})
+    return Q(**{f"{prefix}confidential": False})

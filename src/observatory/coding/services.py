@@ -1,0 +1,457 @@
+"""What the coding views, API, CLI and tasks do; the arithmetic and formats are in
+``observatory_core.coding``."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+
+from observatory_core.coding import codebook as core
+from observatory_core.coding.agreement import compare
+from observatory_core.coding.suggest import CodeModel, Example, Suggester, cross_validate, train
+
+from ..ingestion.models import DocumentText, Finding, Passage, Recommendation
+from ..repository.models import DocumentVersion
+from .models import (
+    Code,
+    Codebook,
+    CodebookVersion,
+    CodedSegment,
+    CodingModel,
+    Origin,
+    Status,
+    Target,
+)
+
+log = logging.getLogger(__name__)
+RETRAIN_EVERY = 10
+MIN_TO_TRAIN = 5
+SUGGEST_THRESHOLD = 0.5
+
+
+class CodingError(ValueError):
+    def __init__(self, problems: list[str] | str):
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("; ".join(self.problems))
+
+
+class Conflict(CodingError):
+    """Someone changed the row since it was read."""
+
+
+# -- codebooks ------------------------------------------------------------------------------
+def to_core(book: Codebook, *, include_retired: bool = True) -> core.Codebook:
+    codes = [core.Code(id=c.key, name=c.name, parent=c.parent.key if c.parent_id else None,
+                       description=c.description, source=c.source,
+                       keywords=tuple(c.keywords), patterns=tuple(c.patterns),
+                       examples=tuple(c.examples), retired=c.retired)
+             for c in book.codes.select_related("parent").order_by("position", "pk")
+             if include_retired or not c.retired]
+    return core.Codebook(key=book.key, name=book.name, version=str(book.version),
+                         source=book.source, description=book.description,
+                         vocabulary=book.vocabulary, codes=tuple(codes))
+
+
+def _snapshot(book: Codebook, user: Any = None, note: str = "") -> None:
+    CodebookVersion.objects.update_or_create(
+        codebook=book, number=book.version,
+        defaults={"snapshot": to_core(book).as_dict(), "note": note[:300],
+                  "created_by": user if getattr(user, "is_authenticated", False) else None})
+
+
+@transaction.atomic
+def save_codebook(data: core.Codebook, user: Any = None, note: str = "") -> Codebook:
+    """Create a codebook, or make a new version of an existing one from ``data``. Codes
+    missing from ``data`` are retired (kept, with their history), never deleted."""
+    book, created = Codebook.objects.get_or_create(
+        key=data.key, defaults={"name": data.name, "description": data.description,
+                                "source": data.source, "vocabulary": data.vocabulary})
+    if not created:
+        Codebook.objects.filter(pk=book.pk).update(version=F("version") + 1, lock=F("lock") + 1,
+                                                   name=data.name, source=data.source,
+                                                   description=data.description)
+        book.refresh_from_db()
+    existing = {c.key: c for c in book.codes.all()}
+    for position, item in enumerate(data.codes):
+        code = existing.get(item.id) or Code(codebook=book, key=item.id, added_in=book.version)
+        code.name, code.description, code.source = item.name, item.description, item.source
+        code.keywords, code.patterns = list(item.keywords), list(item.patterns)
+        code.examples, code.position = list(item.examples), position
+        if item.retired and not code.retired:
+            code.retired_in = book.version
+        code.retired = item.retired
+        code.parent = None
+        code.save()
+        existing[item.id] = code
+    for item in data.codes:
+        if item.parent:
+            Code.objects.filter(pk=existing[item.id].pk).update(parent=existing[item.parent])
+    wanted = {c.id for c in data.codes}
+    for key, code in existing.items():
+        if key not in wanted and not code.retired:
+            Code.objects.filter(pk=code.pk).update(retired=True, retired_in=book.version)
+    _snapshot(book, user, note or ("created" if created else "imported"))
+    return book
+
+
+def ensure_codebooks() -> None:
+    """Load the shipped codebooks that are not in the database yet (never overwrite edits)."""
+    have = set(Codebook.objects.values_list("key", flat=True))
+    for data in core.shipped_codebooks():
+        if data.key not in have:
+            # another request may load it at the same time
+            with contextlib.suppress(IntegrityError), transaction.atomic():
+                save_codebook(data, note="shipped codebook")
+
+
+def _check(book: Codebook, codes: list[core.Code]) -> None:
+    problems = core.structure_problems(codes)
+    if problems:
+        raise CodingError(problems)
+
+
+@transaction.atomic
+def edit_code(book: Codebook, *, key: str, name: str, parent: str = "", description: str = "",
+              keywords: list[str] | None = None, patterns: list[str] | None = None,
+              examples: list[str] | None = None, lock: int | None = None,
+              user: Any = None) -> Code:
+    """Add a code, or change one (with the ``lock`` read, so edits never cross)."""
+    current = to_core(book).codes
+    item = core.Code(id=key.strip(), name=name.strip(), parent=parent.strip() or None,
+                     description=description.strip(), keywords=tuple(keywords or ()),
+                     patterns=tuple(patterns or ()), examples=tuple(examples or ()))
+    try:
+        core.parse_codebook({"key": book.key, "name": book.name, "source": book.source,
+                             "codes": [c.as_dict() for c in current if c.id != item.id]
+                             + [item.as_dict()]})
+    except core.CodebookError as exc:
+        raise CodingError(exc.problems) from exc
+    code = book.codes.filter(key=item.id).first()
+    if code is not None and lock is not None and code.lock != lock:
+        raise Conflict("someone else changed this code since you opened it; reload and retry")
+    Codebook.objects.filter(pk=book.pk).update(version=F("version") + 1, lock=F("lock") + 1)
+    book.refresh_from_db()
+    if code is None:
+        code = Code(codebook=book, key=item.id, added_in=book.version,
+                    position=book.codes.count())
+    code.name, code.description = item.name, item.description
+    code.keywords, code.patterns, code.examples = list(item.keywords), list(item.patterns), \
+        list(item.examples)
+    code.parent = book.codes.get(key=item.parent) if item.parent else None
+    code.lock += 1
+    code.save()
+    _snapshot(book, user, f"code {item.id} saved")
+    return code
+
+
+@transaction.atomic
+def remove_code(code: Code, user: Any = None) -> str:
+    """Delete a code nobody used; retire one in use (its segments and history are kept)."""
+    book = code.codebook
+    if code.children.filter(retired=False).exists():
+        raise CodingError(f"'{code.name}' has codes under it; move or retire them first")
+    Codebook.objects.filter(pk=book.pk).update(version=F("version") + 1, lock=F("lock") + 1)
+    book.refresh_from_db()
+    if CodedSegment.objects.filter(code=code).exists() or code.children.exists():
+        Code.objects.filter(pk=code.pk).update(retired=True, retired_in=book.version,
+                                               lock=F("lock") + 1)
+        outcome = "retired"
+    else:
+        code.delete()
+        outcome = "deleted"
+    _snapshot(book, user, f"code {code.key} {outcome}")
+    return outcome
+
+
+# -- units ----------------------------------------------------------------------------------
+@dataclass
+class Unit:
+    target: str
+    obj: Any
+    start: int
+    end: int
+    page: int
+    text: str
+    label: str
+    section: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.target}:{self.obj.pk}"
+
+
+def units_for(version: DocumentVersion, kind: str) -> list[Unit]:
+    """The units of one kind in a version, each with its text cut from the stored text (so
+    offsets inside a unit are offsets into ``DocumentText.text``)."""
+    full = stored_text(version)
+
+    def cut(obj: Any) -> str:
+        return full[obj.start:obj.end] if full and obj.end <= len(full) else obj.text
+
+    if kind == Target.RECOMMENDATION:
+        return [Unit(kind, r, r.start, r.end, r.page, cut(r),
+                     f"Recommendation {r.number.rstrip('.):')}".strip(), r.heading)
+                for r in Recommendation.objects.filter(version=version).order_by("index")]
+    if kind == Target.FINDING:
+        return [Unit(kind, f, f.start, f.end, f.page, cut(f), f"{f.kind.title()} {f.number}",
+                     f.heading)
+                for f in Finding.objects.filter(version=version).order_by("index")]
+    return [Unit(Target.PASSAGE, p, p.start, p.end, p.page, cut(p),
+                 f"Page {p.page}, paragraph {p.index + 1}", p.section_kind or p.section_title)
+            for p in Passage.objects.filter(version=version).order_by("index")]
+
+
+def unit_object(target: str, pk: int, version: DocumentVersion) -> Any:
+    model = {Target.PASSAGE: Passage, Target.RECOMMENDATION: Recommendation,
+             Target.FINDING: Finding}.get(target)
+    if model is None:
+        raise CodingError(f"unknown target '{target}'")
+    obj = model.objects.filter(pk=pk, version=version).first()
+    if obj is None:
+        raise CodingError("that passage is not in this document")
+    return obj
+
+
+def stored_text(version: DocumentVersion) -> str:
+    text = DocumentText.objects.filter(version=version).only("text").first()
+    return text.text if text else ""
+
+
+# -- coding ---------------------------------------------------------------------------------
+def _segment_fields(version: DocumentVersion, target: str, obj: Any) -> dict[str, Any]:
+    return {"review_id": version.document.review_id, "version": version, "target": target,
+            target: obj, "page": obj.page, "confidential": version.document.confidential}
+
+
+@transaction.atomic
+def add_code(*, coder: Any, code: Code, version: DocumentVersion, target: str, unit_pk: int,
+             start: int | None = None, end: int | None = None, memo: str = "",
+             consensus: bool = False) -> CodedSegment:
+    """A person applies a code to a unit (or a span inside it). Idempotent per coder."""
+    if code.retired:
+        raise CodingError(f"'{code.name}' is retired")
+    obj = unit_object(target, unit_pk, version)
+    if start is not None or end is not None:
+        if start is None or end is None or not obj.start <= start < end <= obj.end:
+            raise CodingError("the selection must lie inside the passage")
+        text = stored_text(version)[start:end]
+    else:
+        full = stored_text(version)
+        text = full[obj.start:obj.end] if full else obj.text
+    book = code.codebook
+    existing = CodedSegment.objects.filter(coder=coder, code=code, target=target,
+                                           consensus=consensus, start=start, end=end,
+                                           **{target: obj}).first()
+    if existing is not None:
+        CodedSegment.objects.filter(pk=existing.pk).update(
+            status=Status.ACCEPTED, memo=memo or existing.memo, lock=F("lock") + 1)
+        existing.refresh_from_db()
+        return existing
+    return CodedSegment.objects.create(
+        codebook=book, codebook_version=book.version, code=code, coder=coder,
+        status=Status.ACCEPTED, origin=Origin.HUMAN, start=start, end=end, text=text,
+        memo=memo, consensus=consensus, **_segment_fields(version, target, obj))
+
+
+def decide(segment_pk: int, *, coder: Any, lock: int, status: str | None = None,
+           memo: str | None = None) -> CodedSegment:
+    """Accept or reject one's own suggestion, or change its memo, if nobody changed it since
+    ``lock`` was read; otherwise Conflict."""
+    if status is not None and status not in (Status.ACCEPTED, Status.REJECTED,
+                                             Status.SUGGESTED):
+        raise CodingError(f"unknown status '{status}'")
+    changes: dict[str, Any] = {"lock": F("lock") + 1}
+    if status is not None:
+        changes["status"] = status
+    if memo is not None:
+        changes["memo"] = memo
+    updated = CodedSegment.objects.filter(pk=segment_pk, coder=coder, lock=lock).update(**changes)
+    if not updated:
+        if not CodedSegment.objects.filter(pk=segment_pk, coder=coder).exists():
+            raise CodingError("there is no such coding of yours")
+        raise Conflict("this coding changed since you opened the page; reload to see it")
+    return CodedSegment.objects.get(pk=segment_pk)
+
+
+def latest_model(book: Codebook) -> CodingModel | None:
+    return book.models.first()
+
+
+def load_model(book: Codebook) -> CodeModel | None:
+    row = latest_model(book)
+    if row is None:
+        return None
+    try:
+        return CodeModel.loads(row.blob)
+    except Exception:  # noqa: BLE001 - an unreadable old model is simply not used
+        log.warning("stored model %s for %s could not be read", row.pk, book.key)
+        return None
+
+
+def suggest_for_version(version: DocumentVersion, book: Codebook, coder: Any,
+                        kind: str) -> int:
+    """Suggestions for every unit of one kind, as this coder's own 'suggested' rows. Units
+    the coder already has any row for (of that code) are left alone."""
+    units = units_for(version, kind)
+    if not units:
+        return 0
+    suggester = Suggester(to_core(book, include_retired=False), model=load_model(book))
+    codes = {c.key: c for c in book.codes.filter(retired=False)}
+    have = set(CodedSegment.objects.filter(version=version, coder=coder, codebook=book,
+                                           target=kind, consensus=False)
+               .values_list(kind, "code__key"))
+    rows = []
+    for unit, found in zip(units, suggester.suggest_many([u.text for u in units]), strict=True):
+        for s in found[:4]:
+            if s.confidence < SUGGEST_THRESHOLD or (unit.obj.pk, s.code) in have:
+                continue
+            start = unit.start + s.start if s.start is not None else None
+            end = unit.start + s.end if s.end is not None else None
+            rows.append(CodedSegment(
+                codebook=book, codebook_version=book.version, code=codes[s.code], coder=coder,
+                status=Status.SUGGESTED, origin=s.origin, confidence=s.confidence,
+                explanation=s.explanation[:2000], start=start, end=end,
+                text=unit.text[s.start:s.end] if s.start is not None else unit.text,
+                **_segment_fields(version, kind, unit.obj)))
+    CodedSegment.objects.bulk_create(rows)
+    return len(rows)
+
+
+# -- learning -------------------------------------------------------------------------------
+def training_examples(book: Codebook) -> list[Example]:
+    """One example per coded unit: its text and the codes people accepted for it (the
+    adjudicated consensus where there is one)."""
+    rows = (CodedSegment.objects.filter(codebook=book, status=Status.ACCEPTED)
+            .exclude(target=Target.REVIEW)
+            .values_list("target", "passage_id", "recommendation_id", "finding_id",
+                         "code__key", "consensus"))
+    units: dict[tuple[str, int], dict[str, set[str]]] = {}
+    for target, p, r, f, code, consensus in rows:
+        key = (target, {"passage": p, "recommendation": r, "finding": f}[target])
+        units.setdefault(key, {"all": set(), "consensus": set()})
+        units[key]["consensus" if consensus else "all"].add(code)
+    texts: dict[tuple[str, int], str] = {}
+    for target, model in (("passage", Passage), ("recommendation", Recommendation),
+                          ("finding", Finding)):
+        ids = [pk for (t, pk) in units if t == target]
+        texts.update({(target, pk): text for pk, text in
+                      model.objects.filter(pk__in=ids).values_list("pk", "text")})
+    return [Example(texts[key], frozenset(codes["consensus"] or codes["all"]),
+                    f"{key[0]} {key[1]}")
+            for key, codes in units.items() if key in texts]
+
+
+def retrain(book: Codebook, folds: int = 5) -> CodingModel | None:
+    examples = training_examples(book)
+    if len(examples) < MIN_TO_TRAIN:
+        return None
+    data = to_core(book, include_retired=False)
+    codes = [c.id for c in data.codes]
+    model = train(book.key, examples, codes)
+    metrics: dict[str, Any] = {}
+    if len(examples) >= 2 * folds:
+        learned, _ = cross_validate(data, examples, folds=folds, mode="model+rules")
+        rules, _ = cross_validate(data, examples, folds=folds, mode="rules")
+        metrics = {"learned": learned, "rules": rules, "folds": folds}
+    model.metrics = metrics
+    return CodingModel.objects.create(codebook=book, codebook_version=book.version,
+                                      trained_on=len(examples), seconds=model.seconds,
+                                      metrics=metrics, blob=model.dumps())
+
+
+def confirmed_units(book: Codebook) -> int:
+    return (CodedSegment.objects.filter(codebook=book, status=Status.ACCEPTED)
+            .exclude(target=Target.REVIEW)
+            .values("target", "passage_id", "recommendation_id", "finding_id")
+            .distinct().count())
+
+
+def maybe_retrain(book: Codebook) -> bool:
+    """Queue retraining (after commit) once enough new codes were confirmed."""
+    last = latest_model(book)
+    count = confirmed_units(book)
+    due = count >= MIN_TO_TRAIN and (last is None or count - last.trained_on >= RETRAIN_EVERY)
+    if due:
+        from .tasks import retrain_codebook
+
+        transaction.on_commit(lambda: retrain_codebook.enqueue(book.pk))
+    return due
+
+
+# -- agreement ------------------------------------------------------------------------------
+def coders_of(version: DocumentVersion, book: Codebook) -> list[Any]:
+    from django.contrib.auth import get_user_model
+
+    ids = (CodedSegment.objects.filter(version=version, codebook=book, consensus=False,
+                                       status=Status.ACCEPTED)
+           .values_list("coder_id", flat=True).distinct())
+    return list(get_user_model().objects.filter(pk__in=set(ids)).order_by("username"))
+
+
+def agreement_for(version: DocumentVersion, book: Codebook, kind: str) -> dict[str, Any]:
+    coders = coders_of(version, book)
+    units = units_for(version, kind)
+    keys = [u.key for u in units]
+    codings: dict[str, set[tuple[str, str]]] = {c.get_username(): set() for c in coders}
+    for seg in CodedSegment.objects.filter(version=version, codebook=book, consensus=False,
+                                           status=Status.ACCEPTED, target=kind
+                                           ).select_related("code", "coder"):
+        codings[seg.coder.get_username()].add((seg.unit_key, seg.code.key))
+    used = sorted({code for pairs in codings.values() for _, code in pairs})
+    result = compare(codings, keys, used) if len(coders) >= 2 else None
+    consensus = set(CodedSegment.objects.filter(
+        version=version, codebook=book, consensus=True, status=Status.ACCEPTED, target=kind)
+        .values_list(kind, "code__key"))
+    return {"coders": [c.get_username() for c in coders], "units": units, "codes": used,
+            "result": result, "codings": codings, "consensus": consensus}
+
+
+# -- queries for analysis (issue 5) ---------------------------------------------------------
+def codes_per(*, review: Any = None, recommendation: Any = None, codebook: str | None = None,
+              prefer_consensus: bool = True) -> list[dict[str, Any]]:
+    """Accepted codes per review / recommendation: one dict per (unit, code), with the
+    number of coders who applied it and whether it is the adjudicated consensus. Where a unit
+    has a consensus coding, only that is returned (``prefer_consensus``)."""
+    qs = CodedSegment.objects.filter(status=Status.ACCEPTED).select_related("code", "codebook")
+    if review is not None:
+        qs = qs.filter(review=review)
+    if recommendation is not None:
+        qs = qs.filter(recommendation=recommendation)
+    if codebook:
+        qs = qs.filter(codebook__key=codebook)
+    rows: dict[tuple, dict[str, Any]] = {}
+    settled: set[tuple] = set()
+    for seg in qs:
+        unit = (seg.codebook.key, seg.target, seg.unit_id)
+        if seg.consensus:
+            settled.add(unit)
+        key = (*unit, seg.code.key, seg.consensus)
+        row = rows.setdefault(key, {"review_id": seg.review_id, "codebook": seg.codebook.key,
+                                    "target": seg.target, "unit_id": seg.unit_id,
+                                    "code": seg.code.key, "code_name": seg.code.name,
+                                    "consensus": seg.consensus, "coders": 0})
+        row["coders"] += 1
+    out = [r for k, r in rows.items()
+           if not prefer_consensus or r["consensus"] or k[:3] not in settled]
+    return sorted(out, key=lambda r: (r["review_id"], r["codebook"], r["target"],
+                                      r["unit_id"], r["code"]))
+
+
+def visible_segments(qs: Any, user: Any) -> Any:
+    """Segments this user may see: confidential ones only with confidential access."""
+    from observatory_core.access import allowed
+
+    from ..accounts.access import role_of
+
+    if allowed(role_of(user), "confidential_document", "view", same_area=False):
+        return qs
+    return qs.filter(confidential=False)
+
+
+def q_unit(kind: str, pk: int) -> Q:
+    return Q(target=kind, **{kind: pk})

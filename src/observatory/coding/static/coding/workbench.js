@@ -1,0 +1,96 @@
+// Coding workbench: select text to code it; j/k move between suggestions, a/r accept or
+// reject, c adds the chosen code to the selection. Without this script every action still
+// works through the page's forms.
+(function () {
+  "use strict";
+  var add = document.getElementById("obs-add");
+  var csrf = document.querySelector("input[name=csrfmiddlewaretoken]");
+
+  function offsetIn(container, node, offset) {
+    var walker = document.createTreeWalker(container, NodeFilter.SHOW_TEXT);
+    var total = 0;
+    while (walker.nextNode()) {
+      if (walker.currentNode === node) { return total + offset; }
+      total += walker.currentNode.nodeValue.length;
+    }
+    return null;
+  }
+
+  function unitOf(node) {
+    var el = node && (node.nodeType === 3 ? node.parentNode : node);
+    return el && el.closest ? el.closest(".obs-unit-text") : null;
+  }
+
+  document.addEventListener("selectionchange", function () {
+    if (!add) { return; }
+    var sel = window.getSelection();
+    if (!sel || sel.rangeCount === 0 || sel.isCollapsed) { return; }
+    var range = sel.getRangeAt(0);
+    var unit = unitOf(range.startContainer);
+    if (!unit || unitOf(range.endContainer) !== unit) { return; }
+    var a = offsetIn(unit, range.startContainer, range.startOffset);
+    var b = offsetIn(unit, range.endContainer, range.endOffset);
+    if (a === null || b === null || a === b) { return; }
+    var base = parseInt(unit.dataset.start, 10);
+    document.getElementById("obs-start").value = base + Math.min(a, b);
+    document.getElementById("obs-end").value = base + Math.max(a, b);
+    document.getElementById("obs-unit").value = unit.dataset.unit;
+    document.getElementById("obs-selection").textContent =
+      "Selected: “" + sel.toString().slice(0, 120) + "”";
+  });
+
+  function post(form, extra) {
+    var data = new FormData(form);
+    Object.keys(extra || {}).forEach(function (k) { data.set(k, extra[k]); });
+    return fetch(window.location.pathname, {
+      method: "POST", body: data, credentials: "same-origin",
+      headers: {"X-Requested-With": "fetch", "Accept": "application/json"}
+    }).then(function (r) { return r.json().then(function (j) { return [r.status, j]; }); });
+  }
+
+  function decide(item, status) {
+    var form = item.querySelector("form.obs-decide");
+    if (!form) { return; }
+    post(form, {status: status}).then(function (res) {
+      if (res[0] >= 400) { window.alert(res[1].message); return; }
+      var seg = res[1].data;
+      item.dataset.status = seg.status;
+      item.className = "obs-seg obs-seg--" + seg.status;
+      form.querySelector("input[name=lock]").value = seg.lock;
+      var tag = item.querySelector(".obs-status");
+      tag.textContent = seg.status.charAt(0).toUpperCase() + seg.status.slice(1);
+      tag.className = "govuk-tag obs-status " +
+        (seg.status === "accepted" ? "govuk-tag--green" : "govuk-tag--red");
+    });
+  }
+
+  document.querySelectorAll("form.obs-decide").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var button = event.submitter || form.querySelector("button[value=accepted]");
+      decide(form.closest(".obs-seg"), button.value);
+    });
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var tag = (event.target.tagName || "").toLowerCase();
+    if (tag === "input" || tag === "textarea" || tag === "select" || event.ctrlKey ||
+        event.metaKey || event.altKey) { return; }
+    var items = Array.prototype.slice.call(document.querySelectorAll(".obs-seg"));
+    var current = document.activeElement && document.activeElement.closest ?
+      document.activeElement.closest(".obs-seg") : null;
+    var index = items.indexOf(current);
+    if (event.key === "j" || event.key === "k") {
+      var next = event.key === "j" ? index + 1 : index - 1;
+      if (next < 0) { next = 0; }
+      if (items[next]) { items[next].focus(); event.preventDefault(); }
+    } else if ((event.key === "a" || event.key === "r") && current) {
+      decide(current, event.key === "a" ? "accepted" : "rejected");
+      event.preventDefault();
+    } else if (event.key === "c" && add) {
+      add.requestSubmit();
+      event.preventDefault();
+    }
+  });
+  if (csrf === null) { return; }
+})();

@@ -1,0 +1,545 @@
+"""Coding pages: codebooks (read, edit, import, export), the workbench, the comparison of
+coders with adjudication, and exports. Every page is also JSON (``respond``).
+
+Access: the policy's ``codebook`` and ``coding`` kinds; coding a document also needs
+``view`` on that document (so confidential documents keep their access), and every read and
+change is audited.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
+
+from observatory_core.coding import codebook as core
+from observatory_core.coding.formats import from_csv, from_qdc, from_toml, to_csv, to_toml
+
+from ..accounts.access import can
+from ..audit.log import record
+from ..repository.models import Document
+from ..web.render import error, respond, wants_json
+from . import exports
+from .models import Code, Codebook, CodedSegment, CodingProgress, Status, Target
+from .services import (
+    CodingError,
+    Conflict,
+    add_code,
+    agreement_for,
+    decide,
+    edit_code,
+    ensure_codebooks,
+    latest_model,
+    maybe_retrain,
+    remove_code,
+    retrain,
+    save_codebook,
+    suggest_for_version,
+    units_for,
+    visible_segments,
+)
+
+
+class Kind:
+    """Stands for 'coding in general' when asking the policy."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+
+    def access_kind(self) -> str:
+        return self.kind
+
+    def __str__(self) -> str:
+        return self.kind
+
+
+CODING, CODEBOOKS = Kind("coding"), Kind("codebook")
+
+
+def _refuse(request: HttpRequest, action: str, obj: Any) -> HttpResponse:
+    record(request, action, obj, allowed=False)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return error(request, 403, "You do not have permission to do that.")
+
+
+def _book(request: HttpRequest, key: str | None = None) -> Codebook | None:
+    ensure_codebooks()
+    key = key or request.GET.get("codebook") or request.POST.get("codebook") \
+        or "recommendation_themes"
+    return Codebook.objects.filter(key=key).first()
+
+
+def _lines(value: str) -> list[str]:
+    return [v.strip() for v in (value or "").splitlines() if v.strip()]
+
+
+# -- codebooks ------------------------------------------------------------------------------
+def coding_home(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, "view", CODEBOOKS):
+        return _refuse(request, "view", CODEBOOKS)
+    ensure_codebooks()
+    books = list(Codebook.objects.all())
+    documents = []
+    if can(request.user, "view", CODING):
+        from ..ingestion.models import DocumentText
+
+        seen = set()
+        for text in (DocumentText.objects.select_related("version__document__review",
+                                                         "version__document__kind")
+                     .order_by("-created_at")[:200]):
+            doc = text.version.document
+            if doc.pk in seen or not can(request.user, "view", doc):
+                continue
+            seen.add(doc.pk)
+            documents.append(doc)
+    data = {"codebooks": [{"key": b.key, "name": b.name, "version": b.version,
+                           "codes": b.codes.filter(retired=False).count(),
+                           "url": b.get_absolute_url()}
+                          for b in books],
+            "documents": [{"id": d.pk, "title": d.title, "review": d.review.reference,
+                           "url": f"/coding/documents/{d.pk}/"} for d in documents[:50]]}
+    return respond(request, "coding/home.html", data,
+                   {"may_import": can(request.user, "change", CODEBOOKS)})
+
+
+def codebook_detail(request: HttpRequest, key: str) -> HttpResponse:
+    book = _book(request, key)
+    if book is None:
+        return error(request, 404, "There is no such codebook.")
+    if not can(request.user, "view", book):
+        return _refuse(request, "view", book)
+    problems: list[str] = []
+    if request.method == "POST":
+        if not can(request.user, "change", book):
+            return _refuse(request, "change", book)
+        action = request.POST.get("action")
+        try:
+            if action == "save":
+                lock = request.POST.get("lock")
+                code = edit_code(book, key=request.POST.get("key", ""),
+                                 name=request.POST.get("name", ""),
+                                 parent=request.POST.get("parent", ""),
+                                 description=request.POST.get("description", ""),
+                                 keywords=_lines(request.POST.get("keywords", "")),
+                                 patterns=_lines(request.POST.get("patterns", "")),
+                                 examples=_lines(request.POST.get("examples", "")),
+                                 lock=int(lock) if lock and lock.isdigit() else None,
+                                 user=request.user)
+                record(request, "change", book, detail=f"code {code.key} saved")
+                messages.success(request, f"Saved ‘{code.name}’ (codebook version "
+                                          f"{Codebook.objects.get(pk=book.pk).version})")
+            elif action == "remove":
+                code = book.codes.get(key=request.POST.get("key", ""))
+                outcome = remove_code(code, request.user)
+                record(request, "change", book, detail=f"code {code.key} {outcome}")
+                messages.success(request, f"‘{code.name}’ {outcome}"
+                                 + (": it is in use, so it stays in history" if outcome ==
+                                    "retired" else ""))
+            elif action == "train":
+                row = retrain(book)
+                record(request, "change", book, detail="retrained suggestions")
+                messages.success(request, f"Retrained on {row.trained_on} coded passages" if row
+                                 else "Not enough confirmed codes to train yet")
+            return redirect(book.get_absolute_url())
+        except Code.DoesNotExist:
+            problems = ["There is no such code."]
+        except CodingError as exc:
+            problems = exc.problems
+    record(request, "view", book)
+    book.refresh_from_db()
+    model = latest_model(book)
+    metrics = (model.metrics if model else {}) or {}
+    learned, rules = metrics.get("learned", {}), metrics.get("rules", {})
+    tree = []
+    for level, code in core_tree(book):
+        m = learned.get(code.key)
+        tree.append({"key": code.key, "name": code.name, "level": level,
+                     "parent": code.parent.key if code.parent_id else "",
+                     "description": code.description, "keywords": code.keywords,
+                     "patterns": code.patterns, "examples": code.examples,
+                     "retired": code.retired, "lock": code.lock,
+                     "uses": code.segments.filter(status=Status.ACCEPTED).count(),
+                     "precision": m and round(m["precision"], 2),
+                     "recall": m and round(m["recall"], 2),
+                     "support": m and int(m["support"]),
+                     "rule_precision": rules.get(code.key, {}).get("precision")})
+    data = {"key": book.key, "name": book.name, "version": book.version, "source": book.source,
+            "description": book.description, "codes": tree,
+            "model": {"trained_on": model.trained_on, "created_at": model.created_at,
+                      "macro": learned.get("macro"), "rules_macro": rules.get("macro")}
+            if model else None,
+            "history": [{"version": v.number, "note": v.note, "at": v.created_at}
+                        for v in book.versions.all()[:20]]}
+    return respond(request, "coding/codebook.html", data,
+                   {"may_edit": can(request.user, "change", book), "problems": problems,
+                    "book": book}, status=400 if problems else 200)
+
+
+def core_tree(book: Codebook) -> list[tuple[int, Code]]:
+    codes = list(book.codes.select_related("parent").order_by("position", "pk"))
+    children: dict[int | None, list[Code]] = {}
+    for code in codes:
+        children.setdefault(code.parent_id, []).append(code)
+    out: list[tuple[int, Code]] = []
+
+    def walk(parent: int | None, level: int) -> None:
+        for code in children.get(parent, []):
+            out.append((level, code))
+            walk(code.pk, level + 1)
+
+    walk(None, 0)
+    return out
+
+
+def codebook_export(request: HttpRequest, key: str) -> HttpResponse:
+    book = _book(request, key)
+    if book is None:
+        return error(request, 404, "There is no such codebook.")
+    if not can(request.user, "download", book):
+        return _refuse(request, "download", book)
+    fmt = request.GET.get("format", "toml")
+    from .services import to_core
+
+    data = to_core(book)
+    if fmt == "csv":
+        body, kind = to_csv(data).encode("utf-8"), "text/csv; charset=utf-8"
+    elif fmt == "qdc":
+        body, kind = exports.codebook_qdc(book), "application/xml"
+    else:
+        fmt, body, kind = "toml", to_toml(data).encode("utf-8"), "application/toml"
+    record(request, "download", book, detail=f"codebook export {fmt}")
+    response = HttpResponse(body, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="{book.key}-v{book.version}.{fmt}"'
+    return response
+
+
+@require_POST
+def codebook_import(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, "change", CODEBOOKS):
+        return _refuse(request, "change", CODEBOOKS)
+    upload = request.FILES.get("file")
+    key = (request.POST.get("key") or "").strip()
+    problems: list[str] = []
+    book = None
+    if upload is None:
+        problems = ["Choose a codebook file (.toml, .csv or .qdc)"]
+    else:
+        raw = upload.read()
+        name = upload.name.lower()
+        try:
+            if name.endswith(".csv"):
+                data = from_csv(raw.decode("utf-8-sig"), key=key, origin=upload.name,
+                                name=request.POST.get("name", ""),
+                                source=request.POST.get("source", ""))
+            elif name.endswith((".qdc", ".xml")):
+                data = from_qdc(raw, key=key or upload.name.rsplit(".", 1)[0],
+                                name=request.POST.get("name", ""),
+                                source=request.POST.get("source", ""), origin=upload.name)
+            else:
+                data = from_toml(raw.decode("utf-8-sig"), origin=upload.name)
+            with transaction.atomic():
+                book = save_codebook(data, request.user, f"imported {upload.name}")
+                record(request, "change", book, detail=f"imported {upload.name}")
+        except (core.CodebookError, UnicodeDecodeError) as exc:
+            problems = getattr(exc, "problems", [str(exc)])
+    if problems:
+        record(request, "change", CODEBOOKS, allowed=False, detail="import refused")
+        if wants_json(request):
+            return JsonResponse({"ok": False, "status": 400, "errors": problems}, status=400)
+        ensure_codebooks()
+        return respond(request, "coding/home.html",
+                       {"codebooks": [{"key": b.key, "name": b.name, "version": b.version,
+                                       "url": b.get_absolute_url()}
+                                      for b in Codebook.objects.all()], "documents": []},
+                       {"problems": problems, "may_import": True}, status=400)
+    messages.success(request, f"Imported ‘{book.name}’ as version {book.version}")
+    return redirect(book.get_absolute_url())
+
+
+# -- the workbench --------------------------------------------------------------------------
+def _document(request: HttpRequest, pk: int) -> tuple[Document | None, HttpResponse | None]:
+    if not can(request.user, "view", CODING):
+        return None, _refuse(request, "view", CODING)
+    document = Document.objects.select_related("review", "kind").filter(pk=pk).first()
+    if document is None or not can(request.user, "view", document):
+        if document is not None:
+            record(request, "view", document, allowed=False, detail="coding")
+        return None, error(request, 404, "There is no such document.")
+    return document, None
+
+
+def _highlight(text: str, base: int, spans: list[tuple[int, int, str]]) -> str:
+    """HTML of ``text`` with each coded span (absolute offsets) in a <mark>."""
+    cuts = {0, len(text)}
+    for start, end, _ in spans:
+        cuts.update({max(0, start - base), min(len(text), end - base)})
+    points = sorted(c for c in cuts if 0 <= c <= len(text))
+    pieces = []
+    for a, b in zip(points, points[1:], strict=False):
+        names = sorted({n for s, e, n in spans if s - base <= a and e - base >= b})
+        piece = escape(text[a:b])
+        pieces.append(f'<mark class="obs-coded" title="{escape(", ".join(names))}">{piece}</mark>'
+                      if names else piece)
+    return mark_safe("".join(pieces))  # noqa: S308 - every piece is escaped above
+
+
+def _segment_json(s: CodedSegment) -> dict[str, Any]:
+    return {"id": s.pk, "code": s.code.key, "code_name": s.code.name, "status": s.status,
+            "origin": s.origin, "confidence": s.confidence, "explanation": s.explanation,
+            "start": s.start, "end": s.end, "text": s.text[:300], "memo": s.memo,
+            "lock": s.lock, "unit": s.unit_key, "consensus": s.consensus}
+
+
+def workbench(request: HttpRequest, pk: int) -> HttpResponse:
+    document, refusal = _document(request, pk)
+    if refusal:
+        return refusal
+    book = _book(request)
+    if book is None:
+        return error(request, 404, "There is no such codebook.")
+    version = document.versions.first()
+    kind = request.POST.get("units") or request.GET.get("units") or ""
+    if kind not in (Target.PASSAGE, Target.RECOMMENDATION, Target.FINDING):
+        kind = Target.RECOMMENDATION if version and units_for(version, Target.RECOMMENDATION) \
+            else Target.PASSAGE
+    if request.method == "POST":
+        return _workbench_post(request, document, version, book, kind)
+    record(request, "view", document, detail=f"coding workbench ({book.key})")
+    units = units_for(version, kind) if version else []
+    mine = list(CodedSegment.objects.filter(version=version, codebook=book, coder=request.user,
+                                            consensus=False, target=kind)
+                .select_related("code")) if version else []
+    code_filter = request.GET.get("code", "")
+    section_filter = request.GET.get("section", "")
+    status_filter = request.GET.get("status", "")
+    by_unit: dict[str, list[CodedSegment]] = {}
+    for seg in mine:
+        by_unit.setdefault(seg.unit_key, []).append(seg)
+    shown = []
+    for unit in units:
+        segs = by_unit.get(unit.key, [])
+        if code_filter and not any(s.code.key == code_filter for s in segs):
+            continue
+        if section_filter and section_filter.lower() not in (unit.section or "").lower():
+            continue
+        if status_filter and not any(s.status == status_filter for s in segs):
+            continue
+        spans = [(s.start, s.end, s.code.name) for s in segs
+                 if s.start is not None and s.status != Status.REJECTED]
+        shown.append({"key": unit.key, "target": unit.target, "id": unit.obj.pk,
+                      "label": unit.label, "section": unit.section, "page": unit.page,
+                      "start": unit.start, "text": unit.text,
+                      "html": _highlight(unit.text, unit.start, spans),
+                      "segments": [_segment_json(s) for s in segs]})
+    decided = {k for k, segs in by_unit.items()
+               if any(s.status != Status.SUGGESTED for s in segs)}
+    progress = CodingProgress.objects.filter(version=version, codebook=book,
+                                             coder=request.user).first() if version else None
+    review_docs = []
+    for doc in document.review.documents.all():
+        v = doc.versions.first()
+        done = v and CodingProgress.objects.filter(version=v, codebook=book, coder=request.user,
+                                                   done=True).exists()
+        review_docs.append({"id": doc.pk, "title": doc.title, "done": bool(done),
+                            "current": doc.pk == document.pk})
+    codes = [{"key": c.key, "name": c.name, "level": level}
+             for level, c in core_tree(book) if not c.retired]
+    data = {"document": document.pk, "title": document.title,
+            "review": document.review.reference, "codebook": book.key,
+            "codebook_version": book.version, "units_kind": kind, "units": [
+                {k: v for k, v in u.items() if k != "html"} for u in shown],
+            "progress": {"units": len(units), "decided": len(decided),
+                         "done": bool(progress and progress.done),
+                         "memo": progress.memo if progress else "",
+                         "review_documents": review_docs},
+            "codes": codes}
+    context = {"shown": shown, "object": document, "book": book,
+               "books": Codebook.objects.all(), "filters": {
+                   "code": code_filter, "section": section_filter, "status": status_filter},
+               "percent": int(100 * len(decided) / len(units)) if units else 0,
+               "may_code": can(request.user, "change", CODING),
+               "sections": sorted({u.section for u in units if u.section})}
+    return respond(request, "coding/workbench.html", data, context)
+
+
+def _reply(request: HttpRequest, ok_message: str, url: str, payload: dict[str, Any],
+           status: int = 200) -> HttpResponse:
+    if wants_json(request) or request.headers.get("X-Requested-With") == "fetch":
+        return JsonResponse({"ok": status < 400, "data": payload, "message": ok_message},
+                            status=status)
+    if status < 400:
+        messages.success(request, ok_message)
+    else:
+        messages.error(request, ok_message)
+    return redirect(url)
+
+
+def _workbench_post(request, document, version, book, kind) -> HttpResponse:
+    if not can(request.user, "change", CODING):
+        return _refuse(request, "change", CODING)
+    if version is None:
+        return error(request, 404, "This document has no version to code.")
+    url = f"/coding/documents/{document.pk}/?codebook={book.key}&units={kind}"
+    action = request.POST.get("action", "")
+    try:
+        with transaction.atomic():
+            if action == "add":
+                target, _, unit_pk = request.POST.get("unit", "").partition(":")
+                start, end = request.POST.get("start"), request.POST.get("end")
+                code = book.codes.filter(key=request.POST.get("code", "")).first()
+                if code is None:
+                    raise CodingError("Choose a code")
+                if not unit_pk.isdigit():
+                    raise CodingError("Choose a passage to code")
+                seg = add_code(coder=request.user, code=code, version=version, target=target,
+                               unit_pk=int(unit_pk),
+                               start=int(start) if start and start.isdigit() else None,
+                               end=int(end) if end and end.isdigit() else None,
+                               memo=request.POST.get("memo", ""))
+                record(request, "change", seg, detail=f"code {code.key} added")
+                maybe_retrain(book)
+                return _reply(request, f"Added ‘{code.name}’", url, _segment_json(seg))
+            if action == "decide":
+                lock = request.POST.get("lock", "")
+                seg = decide(int(request.POST.get("segment", "0") or 0), coder=request.user,
+                             lock=int(lock) if lock.isdigit() else -1,
+                             status=request.POST.get("status") or None,
+                             memo=request.POST.get("memo"))
+                record(request, "change", seg, detail=f"{seg.code.key} {seg.status}")
+                if seg.status == Status.ACCEPTED:
+                    maybe_retrain(book)
+                return _reply(request, f"‘{seg.code.name}’ {seg.status}", url,
+                              _segment_json(seg))
+            if action == "suggest":
+                made = suggest_for_version(version, book, request.user, kind)
+                record(request, "change", CODING, detail=f"{made} suggestions on {document.pk}")
+                return _reply(request, f"{made} suggestions made", url, {"made": made})
+            if action == "progress":
+                CodingProgress.objects.update_or_create(
+                    version=version, codebook=book, coder=request.user,
+                    defaults={"done": request.POST.get("done") == "1",
+                              "memo": request.POST.get("memo", "")})
+                return _reply(request, "Progress saved", url, {})
+        raise CodingError("Unknown action")
+    except Conflict as exc:
+        return _reply(request, str(exc), url, {"errors": exc.problems}, status=409)
+    except CodingError as exc:
+        return _reply(request, str(exc), url, {"errors": exc.problems}, status=400)
+
+
+# -- agreement ------------------------------------------------------------------------------
+def _num(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def comparison(request: HttpRequest, pk: int) -> HttpResponse:
+    document, refusal = _document(request, pk)
+    if refusal:
+        return refusal
+    book = _book(request)
+    if book is None:
+        return error(request, 404, "There is no such codebook.")
+    version = document.versions.first()
+    kind = request.POST.get("units") or request.GET.get("units") or Target.RECOMMENDATION
+    if kind not in (Target.PASSAGE, Target.RECOMMENDATION, Target.FINDING):
+        kind = Target.RECOMMENDATION
+    if request.method == "POST":
+        if not can(request.user, "change", CODING):
+            return _refuse(request, "change", CODING)
+        chosen = request.POST.getlist("consensus")
+        with transaction.atomic():
+            CodedSegment.objects.filter(version=version, codebook=book, consensus=True,
+                                        target=kind).delete()
+            codes = {c.key: c for c in book.codes.all()}
+            for item in chosen:
+                unit, _, code_key = item.rpartition("|")
+                target, _, unit_pk = unit.partition(":")
+                if code_key in codes and unit_pk.isdigit():
+                    add_code(coder=request.user, code=codes[code_key], version=version,
+                             target=target, unit_pk=int(unit_pk), consensus=True,
+                             memo=request.POST.get("memo", ""))
+            record(request, "change", CODING,
+                   detail=f"adjudicated {len(chosen)} codes on document {document.pk}")
+        maybe_retrain(book)
+        messages.success(request, f"Consensus coding recorded ({len(chosen)} codes)")
+        return redirect(f"/coding/documents/{document.pk}/compare/?codebook={book.key}"
+                        f"&units={kind}")
+    record(request, "view", document, detail=f"coding comparison ({book.key})")
+    info = agreement_for(version, book, kind) if version else None
+    if info is None:
+        return error(request, 404, "This document has no version to compare.")
+    result = info["result"]
+    names = {c.key: c.name for c in book.codes.all()}
+    labels = {u.key: u.label for u in info["units"]}
+    texts = {u.key: u.text for u in info["units"]}
+    per_code = [{"code": c.code, "name": names.get(c.code, c.code), "kappa": c.kappa,
+                 "alpha": c.alpha, "agreed": c.agreed, "disagreed": c.disagreed,
+                 "positives": c.positives, "kappa_text": _num(c.kappa),
+                 "alpha_text": _num(c.alpha)} for c in result.per_code] if result else []
+    disagreements = [{"unit": u, "label": labels.get(u, u), "text": texts.get(u, "")[:400],
+                      "code": code, "name": names.get(code, code), "applied_by": list(yes),
+                      "not_by": list(no)} for u, code, yes, no in result.disagreements] \
+        if result else []
+    consensus = {f"{kind}:{pk}|{code}" for pk, code in info["consensus"]}
+    candidates = []
+    for unit in info["units"]:
+        for code in info["codes"]:
+            by = [c for c, pairs in info["codings"].items() if (unit.key, code) in pairs]
+            if by:
+                value = f"{unit.key}|{code}"
+                candidates.append({"value": value, "label": unit.label, "name": names[code],
+                                   "by": by, "checked": value in consensus if consensus
+                                   else len(by) * 2 > len(info["coders"])})
+    data = {"document": document.pk, "codebook": book.key, "units_kind": kind,
+            "coders": info["coders"], "units": len(info["units"]),
+            "kappa": result.kappa if result else None, "alpha": result.alpha if result else None,
+            "per_code": per_code, "disagreements": disagreements,
+            "consensus": sorted(consensus)}
+    context = {"object": document, "book": book, "candidates": candidates,
+               "kappa_text": _num(data["kappa"]), "alpha_text": _num(data["alpha"]),
+               "may_code": can(request.user, "change", CODING)}
+    return respond(request, "coding/compare.html", data, context)
+
+
+# -- exports --------------------------------------------------------------------------------
+def export(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, "download", CODING):
+        return _refuse(request, "download", CODING)
+    book = _book(request)
+    if book is None:
+        return error(request, 404, "There is no such codebook.")
+    segments = CodedSegment.objects.filter(codebook=book)
+    which = request.GET.get("set", "accepted")
+    if which == "consensus":
+        segments = segments.filter(consensus=True, status=Status.ACCEPTED)
+    elif which == "accepted":
+        segments = segments.filter(status=Status.ACCEPTED)
+    if request.GET.get("review"):
+        segments = segments.filter(review__reference=request.GET["review"])
+    if (request.GET.get("document") or "").isdigit():
+        segments = segments.filter(version__document_id=int(request.GET["document"]))
+    segments = visible_segments(segments, request.user)
+    fmt = request.GET.get("format", "csv")
+    name = f"{book.key}-{which}"
+    if fmt == "xlsx":
+        body, kind = exports.to_xlsx(segments), \
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    elif fmt == "qdpx":
+        body, kind = exports.to_qdpx(book, segments, name), "application/zip"
+    elif fmt == "json":
+        return JsonResponse({"ok": True, "data": exports.rows(segments), "links": {}})
+    else:
+        fmt, body, kind = "csv", exports.to_csv(segments), "text/csv; charset=utf-8"
+    record(request, "download", CODING, detail=f"export {book.key} {which} {fmt}")
+    response = HttpResponse(body, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+

@@ -1,0 +1,59 @@
+"""Similar passages in other reviews (HTML and JSON), and whether a document's passages
+are ready for semantic search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+
+from ..accounts.access import can
+from ..audit.log import record
+from ..ingestion.models import Passage
+from ..ingestion.search import similar
+from ..repository.models import Document
+from ..web.render import error, respond
+from . import services
+
+
+def passage_similar(request: HttpRequest, pk: int) -> HttpResponse:
+    """Passages nearest in meaning to passage ``pk``, from other reviews, among those the
+    user may see. Refused (404, audited) if the user may not view the passage's document."""
+    passage = Passage.objects.select_related("document__kind", "document__review", "review",
+                                             "version").filter(pk=pk).first()
+    if passage is None or not can(request.user, "view", passage.document):
+        if passage is not None:
+            record(request, "view", passage.document, allowed=False,
+                   detail=f"similar passages to passage {pk}")
+        return error(request, 404, "There is no such passage.")
+    limit = request.GET.get("limit", "10")
+    limit = min(int(limit), 50) if limit.isdigit() and int(limit) > 0 else 10
+    result = similar(request.user, passage, limit=limit)
+    record(request, "view", passage.document, detail=f"similar passages to passage {pk}")
+    shown = {h.document_id for h in result.hits if h.confidential}
+    for document in Document.objects.filter(pk__in=shown).select_related("kind", "review"):
+        record(request, "view", document, detail=f"similar to passage {pk}")
+    source: dict[str, Any] = {
+        "passage": passage.pk, "review": passage.review.reference,
+        "document": passage.document_id, "document_title": passage.document.title,
+        "version": passage.version.number, "page": passage.page, "passage_index": passage.index,
+        "text": passage.text,
+        "url": f"/documents/{passage.document_id}/text/?version={passage.version.number}"
+               f"&page={passage.page}#p-{passage.index}"}
+    payload = {"source": source, "state": result.state, "notice": result.notice or None,
+               "results": [h.as_dict() for h in result.hits]}
+    return respond(request, "semantic/similar.html", payload,
+                   {"hits": result.hits, "object": passage.document})
+
+
+def document_semantic(request: HttpRequest, pk: int) -> HttpResponse:
+    """Is semantic search ready for this document's latest version?"""
+    document = Document.objects.select_related("review", "kind").filter(pk=pk).first()
+    if document is None or not can(request.user, "view", document):
+        if document is not None:
+            record(request, "view", document, allowed=False, detail="semantic search status")
+        return error(request, 404, "There is no such document.")
+    version = document.versions.first()
+    payload = {"document": document.pk, "version": version.number if version else None,
+               **services.status(version)}
+    return respond(request, "semantic/status.html", payload, {"object": document})

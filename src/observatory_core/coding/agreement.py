@@ -1,0 +1,114 @@
+"""Agreement between coders: Cohen's kappa (two coders) and Krippendorff's alpha (any number,
+nominal, missing values allowed), per code and overall.
+
+A code applied to a unit (a recommendation, finding or passage) is a yes/no judgement per
+(unit, code); a coder who did not apply a code to a unit they coded said 'no'.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+
+
+def cohen_kappa(a: Sequence[Hashable], b: Sequence[Hashable]) -> float | None:
+    """Cohen's kappa for two coders' labels of the same items; None when undefined (no items,
+    or both coders used one and the same label throughout, where chance agreement is 1)."""
+    if len(a) != len(b):
+        raise ValueError("both coders must label the same items")
+    n = len(a)
+    if n == 0:
+        return None
+    observed = sum(x == y for x, y in zip(a, b, strict=True)) / n
+    ca, cb = Counter(a), Counter(b)
+    expected = sum(ca[k] * cb.get(k, 0) for k in ca) / (n * n)
+    if expected == 1:
+        return None
+    return (observed - expected) / (1 - expected)
+
+
+def krippendorff_alpha(units: Iterable[Sequence[Hashable | None]]) -> float | None:
+    """Krippendorff's alpha for nominal data. ``units`` holds, per unit, each coder's value
+    (None = that coder did not code the unit). Units with fewer than two values are ignored."""
+    coincidence: Counter[tuple[Hashable, Hashable]] = Counter()
+    for unit in units:
+        values = [v for v in unit if v is not None]
+        m = len(values)
+        if m < 2:
+            continue
+        for i, j in ((i, j) for i in range(m) for j in range(m) if i != j):
+            coincidence[(values[i], values[j])] += 1 / (m - 1)
+    totals: Counter[Hashable] = Counter()
+    for (c, _k), count in coincidence.items():
+        totals[c] += count
+    n = sum(totals.values())
+    if n <= 1:
+        return None
+    disagree_observed = sum(v for (c, k), v in coincidence.items() if c != k)
+    disagree_expected = sum(totals[c] * totals[k] for c in totals for k in totals
+                            if c != k) / (n - 1)
+    if disagree_expected == 0:
+        return None
+    return 1 - disagree_observed / disagree_expected
+
+
+@dataclass(frozen=True)
+class CodeAgreement:
+    code: str
+    kappa: float | None  # mean pairwise Cohen's kappa (exact kappa for two coders)
+    alpha: float | None
+    agreed: int  # units where all coders agree
+    disagreed: int
+    positives: dict[str, int]  # coder -> units they gave the code
+
+
+@dataclass(frozen=True)
+class Agreement:
+    coders: tuple[str, ...]
+    units: int
+    per_code: tuple[CodeAgreement, ...]
+    kappa: float | None
+    alpha: float | None
+    disagreements: tuple[tuple[Hashable, str, tuple[str, ...], tuple[str, ...]], ...]
+    # (unit, code, coders who applied it, coders who did not)
+
+
+def _mean(values: list[float | None]) -> float | None:
+    real = [v for v in values if v is not None]
+    return sum(real) / len(real) if real else None
+
+
+def compare(codings: Mapping[str, set[tuple[Hashable, str]]], units: Sequence[Hashable],
+            codes: Sequence[str]) -> Agreement:
+    """``codings``: coder -> {(unit, code)} they applied. Every coder is taken to have judged
+    every unit in ``units`` (blind, independent coding of the same material)."""
+    coders = tuple(sorted(codings))
+    per_code: list[CodeAgreement] = []
+    disagreements: list[tuple[Hashable, str, tuple[str, ...], tuple[str, ...]]] = []
+    pooled: dict[str, list[bool]] = {c: [] for c in coders}
+    for code in codes:
+        labels = {c: [(u, code) in codings[c] for u in units] for c in coders}
+        for c in coders:
+            pooled[c].extend(labels[c])
+        kappas = [cohen_kappa(labels[x], labels[y]) for x, y in combinations(coders, 2)]
+        alpha = krippendorff_alpha(zip(*(labels[c] for c in coders), strict=True)) \
+            if coders else None
+        agreed = 0
+        for i, unit in enumerate(units):
+            yes = tuple(c for c in coders if labels[c][i])
+            if len(yes) in (0, len(coders)):
+                agreed += 1
+            else:
+                disagreements.append((unit, code, yes,
+                                      tuple(c for c in coders if c not in yes)))
+        per_code.append(CodeAgreement(code, _mean(kappas), alpha, agreed,
+                                      len(units) - agreed,
+                                      {c: sum(labels[c]) for c in coders}))
+    overall_kappa = _mean([cohen_kappa(pooled[x], pooled[y])
+                           for x, y in combinations(coders, 2)])
+    overall_alpha = krippendorff_alpha(zip(*(pooled[c] for c in coders), strict=True)) \
+        if coders else None
+    return Agreement(coders, len(units), tuple(per_code), overall_kappa, overall_alpha,
+                     tuple(disagreements))

@@ -1,0 +1,171 @@
+"""Codebook import and export: TOML (the shipped form), CSV (one row per code) and the
+REFI-QDA codebook exchange format (.qdc, for NVivo, ATLAS.ti and MAXQDA).
+
+Every reader returns a :class:`Codebook` or raises :class:`CodebookError` listing every
+problem; nothing is half-read.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tomllib
+import uuid
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from .codebook import Code, Codebook, CodebookError, parse_codebook
+
+QDA_NS = "urn:QDA-XML:codebook:1.0"
+PROJECT_NS = "urn:QDA-XML:project:1.0"
+CSV_COLUMNS = ["id", "name", "parent", "description", "source", "keywords", "patterns",
+               "examples", "retired"]
+_GUID_NS = uuid.UUID("6f3c1f6e-3a55-4f43-9c61-1a3b8c9f0d21")
+
+
+def code_guid(book_key: str, code_id: str) -> str:
+    """A stable GUID per (codebook, code), so exports of the same code always match."""
+    return str(uuid.uuid5(_GUID_NS, f"{book_key}/{code_id}")).upper()
+
+
+# -- TOML -----------------------------------------------------------------------------------
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{text}"'
+
+
+def to_toml(book: Codebook) -> str:
+    data = book.as_dict()
+    lines = [f"{k} = {_toml_value(data[k])}" for k in ("key", "name", "version", "description",
+                                                         "source") if k in data]
+    for code in data["codes"]:
+        lines.append("")
+        lines.append("[[codes]]")
+        lines.extend(f"{k} = {_toml_value(v)}" for k, v in code.items())
+    return "\n".join(lines) + "\n"
+
+
+def from_toml(text: str, origin: str = "codebook.toml") -> Codebook:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CodebookError(origin, [f"not valid TOML ({exc})"]) from exc
+    return parse_codebook(data, origin)
+
+
+# -- CSV ------------------------------------------------------------------------------------
+def to_csv(book: Codebook) -> str:
+    out = io.StringIO()
+    out.write(f"# key={book.key}; name={book.name}; version={book.version}; "
+              f"source={book.source.replace(chr(10), ' ')}\n")
+    writer = csv.DictWriter(out, CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for code in book.codes:
+        writer.writerow({"id": code.id, "name": code.name, "parent": code.parent or "",
+                         "description": code.description, "source": code.source,
+                         "keywords": "\n".join(code.keywords),
+                         "patterns": "\n".join(code.patterns),
+                         "examples": "\n".join(code.examples),
+                         "retired": "yes" if code.retired else ""})
+    return out.getvalue()
+
+
+def from_csv(text: str, *, key: str = "", name: str = "", source: str = "",
+             origin: str = "codebook.csv") -> Codebook:
+    text = text.lstrip("\ufeff")
+    meta: dict[str, str] = {}
+    if text.startswith("#"):
+        first, _, text = text.partition("\n")
+        for part in first[1:].split(";"):
+            k, _, v = part.strip().partition("=")
+            meta[k.strip()] = v.strip()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    problems = []
+    if rows and ("id" not in rows[0] or "name" not in rows[0]):
+        problems.append("the header must include id and name")
+    if problems:
+        raise CodebookError(origin, problems)
+    codes = []
+    for row in rows:
+        item: dict[str, Any] = {k: (row.get(k) or "").strip() for k in
+                                ("id", "name", "parent", "description", "source")}
+        for k in ("keywords", "patterns", "examples"):
+            item[k] = [v for v in (row.get(k) or "").splitlines() if v.strip()]
+        item["retired"] = (row.get("retired") or "").strip().lower() in ("yes", "true", "1")
+        codes.append(item)
+    return parse_codebook({"key": key or meta.get("key", ""), "name": name or meta.get("name", ""),
+                           "version": meta.get("version", "1"),
+                           "source": source or meta.get("source", ""), "codes": codes}, origin)
+
+
+# -- REFI-QDA codebook (.qdc) ----------------------------------------------------------------
+def codes_element(book: Codebook, ns: str) -> ET.Element:
+    """The <Codes> tree (nested by parent) in namespace ``ns``."""
+    codes = ET.Element(f"{{{ns}}}Codes")
+
+    def add(parent_el: ET.Element, parent_id: str | None) -> None:
+        for code in book.children(parent_id):
+            el = ET.SubElement(parent_el, f"{{{ns}}}Code", {
+                "guid": code_guid(book.key, code.id), "name": code.name,
+                "isCodable": "false" if code.retired else "true"})
+            description = code.description or ""
+            note = f"[{code.id}] {description}".strip()
+            ET.SubElement(el, f"{{{ns}}}Description").text = note
+            add(el, code.id)
+
+    add(codes, None)
+    return codes
+
+
+def to_qdc(book: Codebook) -> bytes:
+    ET.register_namespace("", QDA_NS)
+    root = ET.Element(f"{{{QDA_NS}}}CodeBook", {"origin": f"Case Review Observatory: {book.key} "
+                                                          f"v{book.version}"})
+    root.append(codes_element(book, QDA_NS))
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def codes_from_element(codes_el: ET.Element, ns: str) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+
+    def walk(el: ET.Element, parent: str | None) -> None:
+        for child in el.findall(f"{{{ns}}}Code"):
+            desc_el = child.find(f"{{{ns}}}Description")
+            desc = (desc_el.text or "").strip() if desc_el is not None else ""
+            code_id = child.get("guid", "")
+            if desc.startswith("[") and "]" in desc:
+                code_id, desc = desc[1:desc.index("]")], desc[desc.index("]") + 1:].strip()
+            out.append({"id": code_id, "name": child.get("name", ""), "parent": parent,
+                        "description": desc, "guid": child.get("guid", ""),
+                        "retired": child.get("isCodable") == "false"})
+            walk(child, code_id)
+
+    walk(codes_el, None)
+    return out
+
+
+def from_qdc(data: bytes, *, key: str, name: str = "", source: str = "",
+             origin: str = "codebook.qdc") -> Codebook:
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as exc:
+        raise CodebookError(origin, [f"not valid XML ({exc})"]) from exc
+    ns = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
+    codes_el = root.find(f"{{{ns}}}Codes")
+    if codes_el is None:
+        raise CodebookError(origin, ["no <Codes> element"])
+    codes = codes_from_element(codes_el, ns)
+    for c in codes:
+        c.pop("guid", None)
+    return parse_codebook({"key": key, "name": name or key,
+                           "source": source or f"imported from {origin} ({root.get('origin', '')})",
+                           "codes": codes}, origin)
+
+
+def rename(book: Codebook, codes: list[Code]) -> Codebook:
+    return Codebook(key=book.key, name=book.name, version=book.version, source=book.source,
+                    description=book.description, codes=tuple(codes))

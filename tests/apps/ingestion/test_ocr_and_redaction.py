@@ -1,0 +1,183 @@
+"""Scanned uploads (OCR, pages searchable as recognised, failure leaves nothing) and the
+redaction rule: roles that may not see a document unredacted get [REDACTED: kind] markers
+in the viewer, JSON, the API and search, never the name."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.test import Client
+
+from observatory.audit.models import AuditEvent
+from observatory.ingestion import services
+from observatory.ingestion.models import (
+    Decision,
+    DocumentText,
+    IngestJob,
+    Passage,
+    PersonalDataFlag,
+)
+from observatory_core.ingest import IngestError
+from observatory_core.ingest.ocr import tesseract_path
+from observatory_core.ingest.scanned import make_scanned_pdf
+
+from ..conftest import make_review
+
+pytestmark = pytest.mark.django_db
+
+NAME = "Kelly Marie Campbell"
+REPORT = (f"Overview report\n\n1. Introduction\n\n1.1 {NAME} was 17 when she died. Kelly lived "
+          "at 12 Acacia Avenue, postcode BS1 4DJ, with Mother and Sibling 1.\n\n1.2 The "
+          "aardvark panel met the school nurse twice.\n").encode()
+
+
+@pytest.fixture
+def tesseract():
+    if tesseract_path() is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("tesseract is not installed: scripts/bootstrap.sh must install it")
+        pytest.skip("tesseract is not installed")
+
+
+@pytest.mark.ocr
+def test_scanned_upload_is_ocred_and_pages_searchable_as_recognised(
+        upload, overview_pdf, tmp_path, monkeypatch, tesseract):
+    scanned = make_scanned_pdf(overview_pdf, tmp_path / "DEMO-scan.pdf", dpi=200, pages=2)
+    seen: list[tuple[int, int]] = []
+    original = services._provisional
+
+    def watching(version):
+        store = original(version)
+
+        def hook(page, done, total):
+            store(page, done, total)
+            # Visible before the run ends: the page's passage exists, no text row yet.
+            seen.append((Passage.objects.filter(version=version, kind="ocr_page").count(),
+                         DocumentText.objects.filter(version=version).count()))
+        return hook
+
+    monkeypatch.setattr(services, "_provisional", watching)
+    review = make_review("ING-OCR")
+    version, job = upload(review, "overview_report", scanned)
+    assert job.status == IngestJob.DONE, job.message
+    assert seen == [(1, 0), (2, 0)]
+    stored = DocumentText.objects.get(version=version)
+    assert stored.ocr and "+ocr_tesseract@1" in stored.parser and stored.empty_pages == []
+    assert not Passage.objects.filter(version=version, kind="ocr_page").exists()
+    assert Passage.objects.filter(version=version).count() > 5
+    assert "ocr_if_needed@1" in job.timings
+
+
+def test_failed_ocr_leaves_no_half_processed_version(upload, overview_pdf, monkeypatch):
+    def failing(data, filename, **kwargs):
+        from observatory_core.ingest.ocr import OcrLine, OcrPage
+
+        kwargs["on_ocr_page"](OcrPage(1, (OcrLine("recognised words", 800.0, 11.0, True),),
+                                      0.1), 1, 3)
+        raise IngestError(filename, "page 2: OCR failed (tesseract crashed)")
+
+    monkeypatch.setattr(services, "extract", failing)
+    version, job = upload(make_review("ING-OCRFAIL"), "overview_report", overview_pdf)
+    assert job.status == IngestJob.FAILED and "page 2: OCR failed" in job.message
+    assert not Passage.objects.filter(version=version).exists()
+    assert not DocumentText.objects.filter(version=version).exists()
+
+
+@pytest.fixture
+def named(upload):
+    review = make_review("ING-RED")
+    version, job = upload(review, "overview_report", REPORT, filename="report.txt")
+    assert job.status == IngestJob.DONE, job.message
+    return version
+
+
+def _everything(client: Client, version) -> list[str]:
+    doc = version.document_id
+    return [
+        client.get(f"/documents/{doc}/").content.decode(),
+        client.get(f"/documents/{doc}/", {"format": "json"}).content.decode(),
+        client.get(f"/documents/{doc}/text/", {"page": 1}).content.decode(),
+        client.get(f"/documents/{doc}/text/", {"page": 1, "format": "json"}).content.decode(),
+        client.get(f"/documents/{doc}/dataset/", {"format": "json"}).content.decode(),
+        client.get(f"/api/documents/{doc}/extracted").content.decode(),
+        client.get("/search/", {"q": "aardvark"}).content.decode(),
+        client.get("/search/", {"q": "died", "format": "json"}).content.decode(),
+        client.get("/api/search", {"q": "postcode"}).content.decode(),
+    ]
+
+
+def test_practitioner_sees_redacted_markers_never_the_name(named, users):
+    flags = {f.kind for f in PersonalDataFlag.objects.filter(version=named)}
+    assert {"person_name", "postcode", "address"} <= flags
+    client = Client()
+    client.force_login(users["practitioner"])
+    pages = _everything(client, named)
+    for body in pages:
+        assert "Kelly" not in body and "Campbell" not in body and "BS1 4DJ" not in body
+        assert "Acacia" not in body
+    assert "[REDACTED: name]" in pages[2] and "[REDACTED: postcode]" in pages[3]
+    assert "[REDACTED: name]" in pages[7]  # the search snippet, as JSON
+    # Searching for the name finds nothing for a role that may not see it.
+    for q in ("Kelly", "Campbell"):
+        found = client.get("/search/", {"q": q, "format": "json"}).json()["data"]
+        assert found["results"] == [] and found["total"] == 0
+        assert client.get("/api/search", {"q": q}).json()["results"] == []
+    assert client.get(f"/documents/{named.document_id}/personal-data/").status_code == 403
+
+
+def test_analyst_sees_the_name_and_decides_flags(named, users):
+    client = Client()
+    client.force_login(users["analyst"])
+    text = client.get(f"/documents/{named.document_id}/text/", {"page": 1}).content.decode()
+    assert NAME in text
+    redacted = client.get(f"/documents/{named.document_id}/text/",
+                          {"page": 1, "redacted": "1"}).content.decode()
+    assert NAME not in redacted and "[REDACTED: name]" in redacted
+    listing = client.get(f"/documents/{named.document_id}/personal-data/",
+                         {"format": "json"}).json()["data"]
+    assert any(f["text"] == NAME for f in listing["flags"])
+    postcode = PersonalDataFlag.objects.get(version=named, kind="postcode")
+    answer = client.post(f"/documents/{named.document_id}/personal-data/",
+                         {"flag": postcode.pk, "action": "reject"})
+    assert answer.status_code == 302
+    postcode.refresh_from_db()
+    assert postcode.status == Decision.REJECTED and postcode.decided_by == users["analyst"]
+    assert AuditEvent.objects.filter(detail__contains=f"personal data flag {postcode.pk}",
+                                     action="change").exists()
+    # A rejected flag is no longer redacted; the name (still suggested) is.
+    practitioner = Client()
+    practitioner.force_login(users["practitioner"])
+    page = practitioner.get(f"/documents/{named.document_id}/text/", {"page": 1}).content.decode()
+    assert "BS1 4DJ" in page and "Kelly" not in page
+
+
+def test_searchable_before_the_model_runs_but_not_for_redacted_roles(upload, users,
+                                                                     monkeypatch):
+    from observatory_core.ingest import ner
+
+    real = ner.model_flags
+    seen: dict[str, object] = {}
+
+    def watched(*args, **kwargs):
+        analyst, practitioner = Client(), Client()
+        analyst.force_login(users["analyst"])
+        practitioner.force_login(users["practitioner"])
+        seen["analyst"] = analyst.get("/api/search", {"q": "aardvark"}).json()["total"]
+        seen["practitioner"] = practitioner.get("/api/search", {"q": "aardvark"}).json()[
+            "results"]
+        seen["job"] = IngestJob.objects.latest("pk").status
+        doc = IngestJob.objects.latest("pk").version.document_id
+        seen["text"] = practitioner.get(f"/documents/{doc}/text/", {"page": 1}).content.decode()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ner, "model_flags", watched)
+    version, job = upload(make_review("ING-PHASE"), "overview_report", REPORT,
+                          filename="report.txt")
+    assert job.status == IngestJob.DONE and "flag_personal_data_model@1" in job.timings
+    assert seen["job"] == IngestJob.RUNNING and seen["analyst"] == 1
+    assert seen["practitioner"] == [] and "being checked for personal data" in seen["text"]
+    assert "Kelly" not in seen["text"]
+    assert PersonalDataFlag.objects.filter(version=version,
+                                           producer__startswith="flag_personal_data_model"
+                                           ).exists()

@@ -1,0 +1,55 @@
+"""Suggestions: rules give their hit, the model learns from confirmed examples and names
+its nearest examples, and cross-validation reports per-code precision/recall."""
+
+from __future__ import annotations
+
+from observatory_core.coding.codebook import parse_codebook
+from observatory_core.coding.suggest import (
+    CodeModel,
+    DescriptionSimilarity,
+    Example,
+    Suggester,
+    cross_validate,
+    train,
+)
+
+BOOK = parse_codebook({"key": "t", "name": "T", "source": "a test codebook", "codes": [
+    {"id": "training", "name": "Training", "keywords": ["training"]},
+    {"id": "records", "name": "Recording", "description": "case records and notes",
+     "keywords": ["record keeping"]},
+]})
+
+EXAMPLES = [Example(f"staff need {w} sessions on safeguarding", frozenset({"training"}), f"r{i}")
+            for i, w in enumerate(["training", "learning", "development", "awareness", "skills",
+                                   "induction"])] + [
+    Example(f"case notes must be {w} and kept up to date", frozenset({"records"}), f"n{i}")
+    for i, w in enumerate(["accurate", "signed", "dated", "complete", "legible", "timely"])]
+
+
+def test_rules_explain_their_hit():
+    [s] = Suggester(BOOK).suggest_many(["More training is needed."])[0]
+    assert s.code == "training" and s.origin == "rule" and "'training'" in s.explanation
+    assert (s.start, s.end) == (5, 13)
+
+
+def test_model_learns_and_names_nearest_examples():
+    model = train("t", EXAMPLES, ["training", "records"])
+    rows = model.suggest_many(["managers must check case notes are accurate"])
+    assert rows[0][0].code == "records" and rows[0][0].origin == "model"
+    assert "nearest confirmed" in rows[0][0].explanation
+    again = CodeModel.loads(model.dumps())
+    assert again.suggest_many(["awareness sessions for staff"])[0][0].code == "training"
+
+
+def test_similarity_to_descriptions():
+    sim = DescriptionSimilarity(BOOK, threshold=0.1)
+    [row] = sim.suggest_many(["the case records were poor"])
+    assert row and row[0].code == "records" and row[0].origin == "similarity"
+
+
+def test_cross_validation_reports_per_code_metrics():
+    metrics, predicted = cross_validate(BOOK, EXAMPLES, folds=3, mode="model")
+    assert set(metrics) == {"training", "records", "macro"}
+    assert metrics["macro"]["f1"] > 0.6 and len(predicted) == len(EXAMPLES)
+    rules, _ = cross_validate(BOOK, EXAMPLES, folds=3, mode="rules")
+    assert rules["training"]["precision"] == 1.0 and rules["training"]["recall"] < 0.5

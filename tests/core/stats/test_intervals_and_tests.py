@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from observatory_core.stats import byar, compare, fisher_exact, rate, wilson
+from observatory_core.stats.significance import chi_square
+from observatory_core.stats.timeliness import load_limits
+
+
+def test_wilson_known_value():
+    low, high = wilson(5, 10)
+    assert low == pytest.approx(0.2366, abs=1e-4) and high == pytest.approx(0.7634, abs=1e-4)
+    assert wilson(0, 10)[0] == 0.0
+
+
+def test_byar_close_to_exact_poisson():
+    scipy = pytest.importorskip("scipy.stats")
+    for k in (1, 5, 20, 100):
+        low, high = byar(k)
+        assert low == pytest.approx(scipy.chi2.ppf(0.025, 2 * k) / 2, rel=0.02)
+        assert high == pytest.approx(scipy.chi2.ppf(0.975, 2 * k + 2) / 2, rel=0.02)
+    assert byar(0)[0] == 0.0
+
+
+def test_rate_per_10000():
+    value, low, high = rate(50, 100_000)
+    assert value == 5.0 and low < 5 < high
+
+
+def test_chi_square_and_fisher_match_scipy():
+    stats = pytest.importorskip("scipy.stats")
+    table = [[12, 30, 8], [20, 25, 15]]
+    stat, df, p = chi_square(table)
+    ref = stats.chi2_contingency(table, correction=False)
+    assert stat == pytest.approx(ref.statistic) and df == ref.dof
+    assert p == pytest.approx(ref.pvalue, rel=1e-6)
+    for t in ([[1, 9], [11, 3]], [[0, 5], [5, 0]], [[3, 1], [1, 3]]):
+        assert fisher_exact(t) == pytest.approx(stats.fisher_exact(t)[1], rel=1e-6)
+
+
+def test_compare_chooses_the_test_and_says_why():
+    small = compare([[1, 4], [6, 2]])
+    assert "Fisher" in small.name and "below 5" in small.reason
+    big = compare([[30, 40], [45, 35]])
+    assert "chi-square" in big.name and "All expected counts" in big.reason
+    assert compare([[0, 0], [1, 2]]) is None
+    assert math.isfinite(big.p_value)
+
+
+def test_timeliness_limit_depends_on_the_date_of_decision():
+    from datetime import date
+
+    limits = load_limits()
+    assert limits.for_review("scr", date(2008, 1, 1)).months == 4
+    assert limits.for_review("scr", date(2011, 1, 1)).months == 6
+    assert limits.for_review("lcspr", date(2020, 1, 1)).months == 6
+    assert limits.for_review("scr", date(2001, 1, 1)) is None
+    assert limits.source
