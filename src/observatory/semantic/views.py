@@ -10,10 +10,19 @@ from django.http import HttpRequest, HttpResponse
 from ..accounts.access import can
 from ..audit.log import record
 from ..ingestion.models import Passage
+from ..ingestion.redaction import may_see_unredacted, ready, redact_hits, redactor_for
 from ..ingestion.search import similar
 from ..repository.models import Document
 from ..web.render import error, respond
 from . import services
+
+
+def _source_text(request: HttpRequest, passage: Passage) -> str:
+    if may_see_unredacted(request.user, passage.document):
+        return passage.text
+    if not ready(passage.version):
+        return ""  # personal data not checked yet: nothing of it is shown
+    return redactor_for(passage.version).piece(passage.text, passage.start)
 
 
 def passage_similar(request: HttpRequest, pk: int) -> HttpResponse:
@@ -29,6 +38,9 @@ def passage_similar(request: HttpRequest, pk: int) -> HttpResponse:
     limit = request.GET.get("limit", "10")
     limit = min(int(limit), 50) if limit.isdigit() and int(limit) > 0 else 10
     result = similar(request.user, passage, limit=limit)
+    # Same redaction as the API route and search: no personal data for roles that may
+    # only see the redacted text.
+    result.hits = redact_hits(request.user, result.hits)
     record(request, "view", passage.document, detail=f"similar passages to passage {pk}")
     shown = {h.document_id for h in result.hits if h.confidential}
     for document in Document.objects.filter(pk__in=shown).select_related("kind", "review"):
@@ -37,7 +49,7 @@ def passage_similar(request: HttpRequest, pk: int) -> HttpResponse:
         "passage": passage.pk, "review": passage.review.reference,
         "document": passage.document_id, "document_title": passage.document.title,
         "version": passage.version.number, "page": passage.page, "passage_index": passage.index,
-        "text": passage.text,
+        "text": _source_text(request, passage),
         "url": f"/documents/{passage.document_id}/text/?version={passage.version.number}"
                f"&page={passage.page}#p-{passage.index}"}
     payload = {"source": source, "state": result.state, "notice": result.notice or None,

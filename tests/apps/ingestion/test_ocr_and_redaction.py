@@ -181,3 +181,16 @@ def test_searchable_before_the_model_runs_but_not_for_redacted_roles(upload, use
     assert PersonalDataFlag.objects.filter(version=version,
                                            producer__startswith="flag_personal_data_model"
                                            ).exists()
+
+
+def test_similar_passages_page_shows_practitioners_the_redacted_source(named, users):
+    passage = Passage.objects.filter(version=named, text__contains=NAME).first()
+    assert passage is not None
+    practitioner, analyst = Client(), Client()
+    practitioner.force_login(users["practitioner"])
+    analyst.force_login(users["analyst"])
+    for fmt in ({}, {"format": "json"}):
+        seen = practitioner.get(f"/passages/{passage.pk}/similar/", fmt).content.decode()
+        assert NAME not in seen and "[REDACTED: name]" in seen
+    assert NAME in analyst.get(f"/passages/{passage.pk}/similar/",
+                               {"format": "json"}).content.decode()
