@@ -34,6 +34,31 @@ def _user(username: str | None):
         raise click.ClickException(f"no user '{username}'") from None
 
 
+def _filtered_reviews(user, filters: tuple[str, ...]):
+    """The reviews ``user`` may see, narrowed by ``--filter FIELD=VALUE`` options through the
+    same form the web list uses, so a bad or unknown field is refused the same way."""
+    from django.http import QueryDict
+
+    from .repository.filters import ReviewFilterForm, visible_reviews
+
+    reviews = visible_reviews(user)
+    if not filters:
+        return reviews
+    query = QueryDict(mutable=True)
+    for item in filters:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"'{item}' is not FIELD=VALUE", param_hint="--filter")
+        query[key] = value
+    form = ReviewFilterForm(query)
+    if not form.is_valid():
+        raise click.ClickException(f"bad filter: {form.errors.as_text()}")
+    unknown = set(query) - set(form.fields)
+    if unknown:
+        raise click.ClickException(f"unknown filter field(s): {', '.join(sorted(unknown))}")
+    return form.filter(reviews)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="case-review-observatory")
 def main() -> None:
@@ -194,29 +219,12 @@ def dataset_export(fmt: str, output: Path | None, filters: tuple[str, ...],
                    username: str | None) -> None:
     """Export the minimum dataset of the reviews visible to a user."""
     _django()
-    from django.http import QueryDict
-
     from observatory_core.tabular import record_to_row, write_csv, write_xlsx
 
-    from .repository.filters import ReviewFilterForm, visible_reviews
     from .repository.serialize import review_row
 
     user = _user(username)
-    query = QueryDict(mutable=True)
-    for item in filters:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise click.BadParameter(f"'{item}' is not FIELD=VALUE", param_hint="--filter")
-        query[key] = value
-    reviews = visible_reviews(user)
-    if filters:
-        form = ReviewFilterForm(query)
-        if not form.is_valid():
-            raise click.ClickException(f"bad filter: {form.errors.as_text()}")
-        unknown = set(query) - set(form.fields)
-        if unknown:
-            raise click.ClickException(f"unknown filter field(s): {', '.join(sorted(unknown))}")
-        reviews = form.filter(reviews)
+    reviews = _filtered_reviews(user, filters)
     rows = [record_to_row(review_row(r)) for r in reviews]
     from .audit.log import record
 
@@ -533,25 +541,11 @@ def search(query: str, username: str | None, section: str, filters: tuple[str, .
     _django()
     import json
 
-    from django.http import QueryDict
-
     from .audit.log import record
     from .ingestion.search import search as run_search
-    from .repository.filters import ReviewFilterForm, visible_reviews
 
     user = _user(username)
-    reviews = visible_reviews(user)
-    if filters:
-        data = QueryDict(mutable=True)
-        for item in filters:
-            key, sep, value = item.partition("=")
-            if not sep:
-                raise click.BadParameter(f"'{item}' is not FIELD=VALUE", param_hint="--filter")
-            data[key] = value
-        form = ReviewFilterForm(data)
-        if not form.is_valid():
-            raise click.ClickException(f"bad filter: {form.errors.as_text()}")
-        reviews = form.filter(reviews)
+    reviews = _filtered_reviews(user, filters)
     page = run_search(user, query, reviews=reviews, section_kind=section, limit=limit,
                       mode=mode)
     from .ingestion.redaction import redact_hits

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import io
-import os
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
 
 from observatory.accounts.services import create_user
 from observatory.repository.models import Review
 from observatory.repository.services import store_version
 from observatory.vocabularies.models import LocalAuthority, Term
 from observatory.vocabularies.sync import sync_reference_data
+
+from ..django_support import check_expected_database, isolated_storage
 
 PASSWORD = "correct-horse-battery-staple"
 OWN_AREA = "E08000025"  # Birmingham
@@ -27,25 +27,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Migrate once, then load the shipped controlled lists and areas once per session."""
     with django_db_blocker.unblock():
         sync_reference_data()
-    if os.environ.get("OBSERVATORY_EXPECT_POSTGRES") == "1":
-        assert connection.vendor == "postgresql", "expected the PostgreSQL test run"
+    check_expected_database()
 
 
 @pytest.fixture(autouse=True)
 def _isolated_storage(settings, tmp_path):
     """Each test stores documents in its own folders."""
-    storages = dict(settings.STORAGES)
-    for alias in ("default", "published", "confidential"):
-        area = "confidential" if alias == "confidential" else "published"
-        storages[alias] = {**storages[alias], "OPTIONS": {"location": tmp_path / area}}
-    settings.STORAGES = storages
-    from django.core.files.storage import storages as handler
-
-    handler._storages = {}
-    handler._backends = None
-    yield
-    handler._storages = {}
-    handler._backends = None
+    yield from isolated_storage(settings, tmp_path)
 
 
 def term(key: str, code: str) -> Term:

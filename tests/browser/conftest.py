@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from ..django_support import check_expected_database, isolated_storage
+
 # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse
 # ORM calls from the test body as "async unsafe".
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -93,28 +95,14 @@ def _reference_data(transactional_db, live_server) -> None:
     from observatory.vocabularies.sync import sync_reference_data
 
     sync_reference_data()
-    if os.environ.get("OBSERVATORY_EXPECT_POSTGRES") == "1":
-        from django.db import connection
-
-        assert connection.vendor == "postgresql", "expected the PostgreSQL test run"
+    check_expected_database()
 
 
 @pytest.fixture(autouse=True)
 def _isolated_storage(settings, tmp_path) -> Iterator[None]:
     """Uploads made through the live server go to this test's own folders. The live server
     runs in a thread of this process, so it sees these settings."""
-    storages = dict(settings.STORAGES)
-    for alias in ("default", "published", "confidential"):
-        area = "confidential" if alias == "confidential" else "published"
-        storages[alias] = {**storages[alias], "OPTIONS": {"location": tmp_path / area}}
-    settings.STORAGES = storages
-    from django.core.files.storage import storages as handler
-
-    handler._storages = {}
-    handler._backends = None
-    yield
-    handler._storages = {}
-    handler._backends = None
+    yield from isolated_storage(settings, tmp_path)
 
 
 # --- data helpers -------------------------------------------------------------------------

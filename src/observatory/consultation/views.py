@@ -65,6 +65,13 @@ def _failed(request: HttpRequest, study: Study, exc: DelphiError, action: str = 
     return redirect(study)
 
 
+def _done(request: HttpRequest, study: Study, detail: str, message: str = "") -> HttpResponse:
+    """The common end of an organiser's change: audit it, tell them, back to the study."""
+    record(request, "change", study, detail=detail)
+    messages.success(request, message or detail[0].upper() + detail[1:])
+    return redirect(study)
+
+
 def _may_organise(request: HttpRequest) -> bool:
     return allowed(role_of(request.user), KIND, "change")
 
@@ -196,10 +203,8 @@ def study_rule(request: HttpRequest, study_id: int) -> HttpResponse:
         services.change_rule(study, form.cleaned_data["rule"])
     except DelphiError as exc:
         return _failed(request, study, exc)
-    record(request, "change", study, detail=f"consensus rule {before} -> "
-                                            f"{form.cleaned_data['rule']}")
-    messages.success(request, "Consensus rule changed")
-    return redirect(study)
+    return _done(request, study, f"consensus rule {before} -> {form.cleaned_data['rule']}",
+                 "Consensus rule changed")
 
 
 @require_POST
@@ -215,9 +220,8 @@ def section_add(request: HttpRequest, study_id: int) -> HttpResponse:
                                        form.cleaned_data["description"])
     except DelphiError as exc:
         return _failed(request, study, exc)
-    record(request, "change", study, detail=f"added section '{section.title}'")
-    messages.success(request, f"Section '{section.title}' added")
-    return redirect(study)
+    return _done(request, study, f"added section '{section.title}'",
+                 f"Section '{section.title}' added")
 
 
 @require_POST
@@ -234,10 +238,9 @@ def statement_add(request: HttpRequest, study_id: int) -> HttpResponse:
         version = services.add_statement(study, section, form.cleaned_data["text"])
     except DelphiError as exc:
         return _failed(request, study, exc)
-    record(request, "change", study, detail=f"added statement {section.title} "
-                                            f"{version.statement.number}")
-    messages.success(request, f"Statement {version.statement.number} added to {section.title}")
-    return redirect(study)
+    return _done(request, study,
+                 f"added statement {section.title} {version.statement.number}",
+                 f"Statement {version.statement.number} added to {section.title}")
 
 
 def statement_edit(request: HttpRequest, study_id: int, version_id: int) -> HttpResponse:
@@ -268,9 +271,7 @@ def statement_edit(request: HttpRequest, study_id: int, version_id: int) -> Http
                               {"form": form, "study": study, "version": version}, status=400)
         except DelphiError as exc:
             return _failed(request, study, exc)
-        record(request, "change", study, detail=detail)
-        messages.success(request, detail[0].upper() + detail[1:])
-        return redirect(study)
+        return _done(request, study, detail)
     return render(request, "consultation/statement_form.html",
                   {"form": form, "study": study, "version": version})
 
@@ -292,9 +293,8 @@ def round_action(request: HttpRequest, study_id: int, number: int, action: str) 
             return error(request, 404, "There is no such action.")
     except DelphiError as exc:
         return _failed(request, study, exc)
-    record(request, "change", study, detail=f"{action} round {number}")
-    messages.success(request, f"Round {number} {'opened' if action == 'open' else 'closed'}")
-    return redirect(study)
+    return _done(request, study, f"{action} round {number}",
+                 f"Round {number} {'opened' if action == 'open' else 'closed'}")
 
 
 @require_POST
@@ -306,10 +306,8 @@ def round_next(request: HttpRequest, study_id: int) -> HttpResponse:
         rnd = services.start_next_round(study)
     except DelphiError as exc:
         return _failed(request, study, exc)
-    record(request, "change", study, detail=f"started preparing round {rnd.number}")
-    messages.success(request, f"Round {rnd.number} is being prepared: edit its statements, "
-                              "then open it")
-    return redirect(study)
+    return _done(request, study, f"started preparing round {rnd.number}",
+                 f"Round {rnd.number} is being prepared: edit its statements, then open it")
 
 
 # -- participants -------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from observatory_core.filetypes import FileRejected
 
 from ..accounts.access import can, can_create_review, may_create_reviews
 from ..audit.log import record
-from ..web.access import refusal_for, refusal_page
+from ..web.access import allowed_or_page
 from ..web.render import error, respond
 from .filters import ReviewFilterForm, visible_reviews
 from .forms import ReviewForm, UploadForm, VersionForm
@@ -49,12 +49,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
 
 def _get_review(request: HttpRequest, reference: str, action: str = "view"):
     review = Review.objects.select_related("local_authority").filter(reference=reference).first()
-    refusal = refusal_for(request, review, action) if review is not None else None
-    if review is None or refusal:
-        missing = "There is no review with that reference."
-        return None, (refusal_page(request, refusal, missing) if refusal
-                      else error(request, 404, missing))
-    return review, None
+    return allowed_or_page(request, review, action, "There is no review with that reference.")
 
 
 def review_detail(request: HttpRequest, reference: str) -> HttpResponse:
@@ -165,12 +160,7 @@ def review_upload(request: HttpRequest, reference: str) -> HttpResponse:
 def _get_document(request: HttpRequest, pk: int, action: str):
     document = Document.objects.select_related("review__local_authority", "kind").filter(
         pk=pk).first()
-    refusal = refusal_for(request, document, action) if document is not None else None
-    if document is None or refusal:
-        missing = "There is no such document."
-        return None, (refusal_page(request, refusal, missing) if refusal
-                      else error(request, 404, missing))
-    return document, None
+    return allowed_or_page(request, document, action, "There is no such document.")
 
 
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:

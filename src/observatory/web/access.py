@@ -37,3 +37,22 @@ def refusal_page(request: HttpRequest, refusal: Refusal, missing: str) -> HttpRe
     if refusal.needs_login:
         return redirect_to_login(request.get_full_path())
     return error(request, refusal.status, DENIED if refusal.status == 403 else missing)
+
+
+def allowed_or_page(request: HttpRequest, obj: Any, action: str, missing: str,
+                    *, on: Any = None) -> tuple[Any, HttpResponse | None]:
+    """``(obj, None)`` when the user may do ``action``, else ``(None, the page to answer)``.
+
+    A missing object and one the user may not even view answer alike (404, ``missing``).
+    ``on`` names what the action is really asked of when that differs from ``obj``, e.g.
+    confirming a document's extracted values changes its review: the document must still be
+    visible first, so a hidden document never answers 403.
+    """
+    if obj is None:
+        return None, error(request, 404, missing)
+    checks = [(obj, action)] if on is None else [(obj, "view"), (on, action)]
+    for target, act in checks:
+        refusal = refusal_for(request, target, act)
+        if refusal:
+            return None, refusal_page(request, refusal, missing)
+    return obj, None
