@@ -15,11 +15,13 @@ command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr)
 [ -f /usr/share/tesseract-ocr/5/tessdata/eng.traineddata ] || \
   ls /usr/share/tesseract-ocr/*/tessdata/eng.traineddata >/dev/null 2>&1 || need+=(tesseract-ocr-eng)
+# PDF reports (runtime): WeasyPrint lays out text with Pango, and needs a font.
+ldconfig -p | grep -q libpangoft2-1.0.so.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
 if [ "$DEV" = 1 ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
   command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
   command -v initdb >/dev/null 2>&1 || [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql)
-  fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
   command -v gs >/dev/null 2>&1 || need+=(ghostscript)  # ocrmypdf, in bench/bench_ocr.py
 fi
 if [ "${#need[@]}" -gt 0 ]; then

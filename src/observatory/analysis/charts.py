@@ -3,6 +3,7 @@ shown beside the chart. Suppressed cells are drawn as gaps labelled 'c', never a
 
 from __future__ import annotations
 
+import hashlib
 from html import escape
 
 from observatory_core.stats import Table
@@ -38,9 +39,12 @@ def svg(table: Table, chart: str) -> str:
 
 
 def _open(width: int, height: int, title: str, desc: str) -> list[str]:
+    # Pages and reports hold many charts: their title/desc ids must be unique per chart.
+    key = "chart-" + hashlib.sha1(f"{title}\n{desc}".encode()).hexdigest()[:10]
     return [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="obs-chart" '
-            f'viewBox="0 0 {width} {height}" width="100%" aria-labelledby="t d">'
-            f'<title id="t">{escape(title)}</title><desc id="d">{escape(desc)}</desc>']
+            f'viewBox="0 0 {width} {height}" width="100%" aria-labelledby="{key}-t {key}-d">'
+            f'<title id="{key}-t">{escape(title)}</title>'
+            f'<desc id="{key}-d">{escape(desc)}</desc>']
 
 
 def _bars(table: Table) -> str:

@@ -89,6 +89,12 @@ def render_html(report: Report, request: HttpRequest | None = None) -> str:
 
 # -- PDF ----------------------------------------------------------------------------------
 def render_pdf(report: Report) -> bytes:
+    from .pdf import render_pdf as tagged
+
+    return tagged(report)
+
+
+def _reportlab_pdf(report: Report) -> bytes:
     from reportlab.graphics.shapes import Drawing, Line, Rect, String
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
