@@ -312,6 +312,34 @@ def users_list() -> None:
         click.echo(f"{user.username:20} {role:13} {area}{state}")
 
 
+# -- audit ------------------------------------------------------------------------------
+@main.group()
+def audit() -> None:
+    """The audit log: retention."""
+
+
+@audit.command("prune")
+@click.option("--dry-run", is_flag=True, help="Count what would be removed; change nothing.")
+def audit_prune(dry_run: bool) -> None:
+    """Remove audit events older than the retention rules allow
+    (src/observatory_core/data/audit_retention.toml). Refusals, anything about confidential
+    material and every change are kept. Run it daily, e.g. from cron."""
+    _django()
+    from observatory_core.retention import RetentionError
+
+    from .audit.retention import prune
+
+    try:
+        results = prune(dry_run=dry_run)
+    except RetentionError as exc:
+        raise click.ClickException(str(exc)) from None
+    verb = "would remove" if dry_run else "removed"
+    for item in results:
+        click.echo(f"{item.rule.name} (kept {item.rule.keep_days} days): {verb} {item.count}")
+    click.echo(f"In all: {verb} {sum(i.count for i in results)} events; "
+               "everything else is kept.")
+
+
 # -- reference data ---------------------------------------------------------------------
 @main.group()
 def lists() -> None:
