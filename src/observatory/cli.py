@@ -86,6 +86,9 @@ def setup(no_demo: bool, demo_count: int) -> None:
     report = sync_reference_data()
     click.echo(f"Controlled lists: {report.terms_added} terms added; "
                f"local areas: {report.areas_added} added.")
+    from .coding.services import ensure_codebooks
+
+    click.echo(f"Codebooks: {ensure_codebooks()} shipped codebooks loaded.")
     demo_loaded = False
     if not no_demo and not Review.objects.exists():
         _load_demo(demo_count)
@@ -445,16 +448,92 @@ def delphi_results(study: int, round_number: int | None, fmt: str) -> None:
                                "statements": rows}, indent=2, ensure_ascii=False))
 
 
+# -- coding (issue 4) -------------------------------------------------------------------
+@main.group()
+def coding() -> None:
+    """Codebooks: import and export (TOML, CSV, REFI-QDA .qdc)."""
+
+
+@coding.command("import-codebook")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--key", default="", help="Codebook key (CSV and .qdc files carry none).")
+@click.option("--name", default="", help="Codebook name (CSV and .qdc).")
+@click.option("--source", default="", help="Where the codes come from (CSV and .qdc).")
+@click.option("--user", "username", help="Record the import as this user.")
+def coding_import_codebook(file: Path, key: str, name: str, source: str,
+                           username: str | None) -> None:
+    """Import FILE (.toml, .csv or .qdc) as a new codebook, or a new version of the one with
+    its key. All or nothing: every problem is listed and nothing is written."""
+    _django()
+    from django.db import transaction
+
+    from observatory_core.coding.codebook import CodebookError
+
+    from .audit.log import record
+    from .coding.services import parse_upload, save_codebook
+
+    user = _user(username)
+    try:
+        data = parse_upload(file.read_bytes(), file.name, key=key, name=name, source=source)
+    except CodebookError as exc:
+        click.secho(f"{file.name}: not imported, {len(exc.problems)} problem(s)", fg="red",
+                    err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    with transaction.atomic():
+        book = save_codebook(data, user, f"imported {file.name} (CLI)")
+        record(None, "change", book, user=user, channel="cli",
+               detail=f"imported {file.name} (CLI)")
+    click.echo(f"Imported '{book.name}' as {book.key} version {book.version} "
+               f"({book.codes.filter(retired=False).count()} codes)", err=True)
+    click.echo(book.key)
+
+
+@coding.command("export-codebook")
+@click.argument("key")
+@click.option("--format", "fmt", type=click.Choice(["toml", "qdc", "csv"]), default="toml",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (default: standard output).")
+def coding_export_codebook(key: str, fmt: str, output: Path | None) -> None:
+    """Export the codebook KEY (e.g. recommendation_themes) as TOML, REFI-QDA .qdc or CSV."""
+    _django()
+    from .coding.models import Codebook
+    from .coding.services import ensure_codebooks, export_codebook
+
+    ensure_codebooks()
+    book = Codebook.objects.filter(key=key).first()
+    if book is None:
+        known = ", ".join(Codebook.objects.values_list("key", flat=True))
+        raise click.ClickException(f"no codebook '{key}' (there are: {known})")
+    body, _ = export_codebook(book, fmt)
+    if output:
+        output.write_bytes(body)
+        click.echo(f"Wrote {output} ({book.key} version {book.version})", err=True)
+    else:
+        sys.stdout.buffer.write(body)
+
+
 # -- running ----------------------------------------------------------------------------
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True)
-def serve(host: str, port: int) -> None:
-    """Serve the web app (development server with static files)."""
+@click.option("--workers", default=2, show_default=True, help="Server processes.")
+@click.option("--threads", default=4, show_default=True, help="Threads per process.")
+@click.option("--dev", is_flag=True,
+              help="Django's development server instead, reloading when code changes.")
+def serve(host: str, port: int, workers: int, threads: int, dev: bool) -> None:
+    """Serve the web app (gunicorn; static files through whitenoise)."""
     _django()
-    from django.core.management import call_command
+    if dev:
+        from django.core.management import call_command
 
-    call_command("runserver", f"{host}:{port}", use_reloader=False)
+        call_command("runserver", f"{host}:{port}")
+        return
+    from .server import serve as run_server
+
+    run_server(host, port, workers, threads)
 
 
 @main.command()

@@ -19,9 +19,54 @@ DATA_DIR = Path(os.environ.get("OBSERVATORY_DATA", PROJECT_DIR / "var")).resolve
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 TESTING = "pytest" in sys.modules or os.environ.get("OBSERVATORY_TESTING") == "1"
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-not-secret-change-me-in-production")
-DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
+
+
+def _local_secret_key() -> str:
+    """A key of this installation's own, made once and kept beside its data (readable by
+    its owner only), so that no two installations ever share a published default key. The
+    national service sets DJANGO_SECRET_KEY instead."""
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        import secrets
+        import tempfile
+
+        # Written whole, then linked into place: the web server and the workers start
+        # together, and whichever links first wins; the others read its key.
+        fd, temporary = tempfile.mkstemp(dir=DATA_DIR)  # mode 0600
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
+    return path.read_text().strip()
+
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or _local_secret_key()
+# Off unless asked for: a debug page would show the data of the request that failed.
+DEBUG = os.environ.get("DJANGO_DEBUG", "0") == "1"
 ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+
+# Browsers get no more than they need, everywhere.
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_SAMESITE = "Lax"
+# Behind TLS (the national service): secure cookies, HSTS, redirect to https. The proxy in
+# front must set X-Forwarded-Proto. `observatory manage check --deploy` is clean with it.
+if os.environ.get("OBSERVATORY_HTTPS") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("OBSERVATORY_HSTS_SECONDS", 31_536_000))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Preloading is hard to undo and a decision for the domain's owner, so it is asked for
+    # explicitly; until then the deployment check's reminder about it is silenced.
+    SECURE_HSTS_PRELOAD = os.environ.get("OBSERVATORY_HSTS_PRELOAD") == "1"
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -20,3 +20,5 @@ urlpatterns = [
 
 handler404 = "observatory.web.handlers.not_found"
 handler403 = "observatory.web.handlers.forbidden"
+handler400 = "observatory.web.handlers.bad_request"
+handler500 = "observatory.web.handlers.server_error"

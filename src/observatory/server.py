@@ -1,0 +1,42 @@
+"""The production web server behind `observatory serve`: gunicorn, run from Python so that
+`make run` and the national service start the app the same way. Threads, not only
+processes, because most requests wait on the database or on files."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+
+class Server(BaseApplication):
+    def __init__(self, application: Any, options: dict[str, Any]) -> None:
+        self.application = application
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        return self.application
+
+
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    from django.core.wsgi import get_wsgi_application
+
+    Server(get_wsgi_application(), {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread",
+        # A report PDF or a large upload can take a while; a stuck request still ends.
+        "timeout": 180,
+        "graceful_timeout": 30,
+        # No access log: every read that matters is in the audit log already, and a second
+        # copy of readers' addresses would outlive the retention rules.
+        "accesslog": None,
+        "errorlog": "-",
+        "proc_name": "observatory",
+    }).run()
