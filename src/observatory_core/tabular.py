@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
+import math
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime
@@ -169,7 +171,10 @@ def _parse_row(filename: str, index: int, row: Mapping[str, Any],
             elif spec.kind == "date":
                 values[spec.name] = _parse_date(raw)
             elif spec.kind == "int":
-                number = int(float(text))
+                parsed = float(text)
+                if not math.isfinite(parsed):  # 'inf', '1e400', 'nan'
+                    raise ValueError(f"'{text}' is not a number of months")
+                number = int(parsed)
                 if number < 0 or number >= 18 * 12:
                     raise ValueError(f"{number} is not an age in months under 18 years")
                 values[spec.name] = number
@@ -251,9 +256,17 @@ def write_xlsx(rows: Iterable[Mapping[str, Any]], columns: list[str] | None = No
     return out.getvalue()
 
 
+# Control characters other than tab and newlines are not allowed in XLSX cells (openpyxl
+# refuses the whole workbook); text pasted from reports can carry them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def _safe_cell(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    value = _CONTROL.sub("\ufffd", value)
     # Spreadsheet formula injection: a cell starting with these runs as a formula.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not _is_number(value):
+    if value[:1] in ("=", "+", "-", "@") and not _is_number(value):
         return "'" + value
     return value
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from io import BytesIO
@@ -141,61 +142,81 @@ def _source_text(archive: zipfile.ZipFile, el: ET.Element) -> str:
     return ""
 
 
+# A project's text sources are small; anything unpacking to more is a zip bomb.
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+
+
 def read_qdpx(data: bytes, *, codebook_key: str = "imported") -> QdaProject:
-    """Read a .qdpx from any QDA tool; text sources with their coded selections."""
+    """Read a .qdpx from any QDA tool; text sources with their coded selections. Whatever
+    the bytes, the only error raised is QdpxError, saying what is wrong."""
     try:
         archive = zipfile.ZipFile(BytesIO(data))
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
         raise QdpxError("not a .qdpx (zip) file") from exc
     with archive:
-        names = [n for n in archive.namelist() if n.lower().endswith(".qde")]
-        if not names:
-            raise QdpxError("no project.qde in the archive")
+        unpacked = sum(info.file_size for info in archive.infolist())
+        if unpacked > MAX_UNPACKED_BYTES:
+            raise QdpxError(f"the archive would unpack to {unpacked:,} bytes, more than the "
+                            f"{MAX_UNPACKED_BYTES:,} allowed")
         try:
-            root = ET.fromstring(archive.read(names[0]))
-        except ET.ParseError as exc:
-            raise QdpxError(f"project.qde is not valid XML ({exc})") from exc
-        if root.tag != f"{_Q}Project":
-            raise QdpxError(f"not a REFI-QDA project (root element {root.tag})")
-        users = tuple(QdaUser(u.get("guid", ""), u.get("name", ""))
-                      for u in root.iterfind(f"{_Q}Users/{_Q}User"))
-        codes_el = root.find(f"{_Q}CodeBook/{_Q}Codes")
-        raw = codes_from_element(codes_el, NS) if codes_el is not None else []
-        by_guid = {c["guid"].upper(): c["id"] for c in raw}
-        book = None
-        if raw:
-            for c in raw:
-                c.pop("guid", None)
-            try:
-                origin = root.get("origin", "a QDA tool")
-                book = parse_codebook({"key": codebook_key, "name": root.get("name", ""),
-                                       "source": f"imported from {origin}",
-                                       "codes": raw}, "project.qde")
-            except CodebookError as exc:
-                raise QdpxError(str(exc)) from exc
-        sources = []
-        for el in root.iterfind(f"{_Q}Sources/{_Q}TextSource"):
-            text = _source_text(archive, el)
-            selections = []
-            for sel in el.iterfind(f"{_Q}PlainTextSelection"):
-                desc = sel.find(f"{_Q}Description")
-                created = sel.get("creationDateTime")
-                for coding in sel.iterfind(f"{_Q}Coding"):
-                    ref = coding.find(f"{_Q}CodeRef")
-                    target = (ref.get("targetGUID", "") if ref is not None else "").upper()
-                    if target not in by_guid:
-                        raise QdpxError(f"selection {sel.get('guid')} refers to an unknown code")
-                    selections.append(QdaSelection(
-                        guid=sel.get("guid", ""), start=int(sel.get("startPosition", 0)),
-                        end=int(sel.get("endPosition", 0)), code=by_guid[target],
-                        user=coding.get("creatingUser") or sel.get("creatingUser"),
-                        created=datetime.fromisoformat(created.replace("Z", "+00:00"))
-                        if created else None,
-                        memo=(desc.text or "") if desc is not None else "",
-                        name=sel.get("name", "")))
-            desc = el.find(f"{_Q}Description")
-            sources.append(QdaSource(el.get("guid", ""), el.get("name", ""), text,
-                                     tuple(selections),
-                                     (desc.text or "") if desc is not None else ""))
-        return QdaProject(root.get("name", ""), book, users, tuple(sources),
-                          root.get("origin", ""))
+            return _read_project(archive, codebook_key)
+        except QdpxError:
+            raise
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
+                UnicodeDecodeError, ValueError, TypeError) as exc:
+            # damaged members, encrypted ones, numbers or dates that are not
+            raise QdpxError(f"the archive is damaged or not REFI-QDA ({exc})") from exc
+
+
+def _read_project(archive: zipfile.ZipFile, codebook_key: str) -> QdaProject:
+    names = [n for n in archive.namelist() if n.lower().endswith(".qde")]
+    if not names:
+        raise QdpxError("no project.qde in the archive")
+    try:
+        root = ET.fromstring(archive.read(names[0]))
+    except ET.ParseError as exc:
+        raise QdpxError(f"project.qde is not valid XML ({exc})") from exc
+    if root.tag != f"{_Q}Project":
+        raise QdpxError(f"not a REFI-QDA project (root element {root.tag})")
+    users = tuple(QdaUser(u.get("guid", ""), u.get("name", ""))
+                  for u in root.iterfind(f"{_Q}Users/{_Q}User"))
+    codes_el = root.find(f"{_Q}CodeBook/{_Q}Codes")
+    raw = codes_from_element(codes_el, NS) if codes_el is not None else []
+    by_guid = {c["guid"].upper(): c["id"] for c in raw}
+    book = None
+    if raw:
+        for c in raw:
+            c.pop("guid", None)
+        try:
+            origin = root.get("origin", "a QDA tool")
+            book = parse_codebook({"key": codebook_key, "name": root.get("name", ""),
+                                   "source": f"imported from {origin}",
+                                   "codes": raw}, "project.qde")
+        except CodebookError as exc:
+            raise QdpxError(str(exc)) from exc
+    sources = []
+    for el in root.iterfind(f"{_Q}Sources/{_Q}TextSource"):
+        text = _source_text(archive, el)
+        selections = []
+        for sel in el.iterfind(f"{_Q}PlainTextSelection"):
+            desc = sel.find(f"{_Q}Description")
+            created = sel.get("creationDateTime")
+            for coding in sel.iterfind(f"{_Q}Coding"):
+                ref = coding.find(f"{_Q}CodeRef")
+                target = (ref.get("targetGUID", "") if ref is not None else "").upper()
+                if target not in by_guid:
+                    raise QdpxError(f"selection {sel.get('guid')} refers to an unknown code")
+                selections.append(QdaSelection(
+                    guid=sel.get("guid", ""), start=int(sel.get("startPosition", 0)),
+                    end=int(sel.get("endPosition", 0)), code=by_guid[target],
+                    user=coding.get("creatingUser") or sel.get("creatingUser"),
+                    created=datetime.fromisoformat(created.replace("Z", "+00:00"))
+                    if created else None,
+                    memo=(desc.text or "") if desc is not None else "",
+                    name=sel.get("name", "")))
+        desc = el.find(f"{_Q}Description")
+        sources.append(QdaSource(el.get("guid", ""), el.get("name", ""), text,
+                                 tuple(selections),
+                                 (desc.text or "") if desc is not None else ""))
+    return QdaProject(root.get("name", ""), book, users, tuple(sources),
+                      root.get("origin", ""))
