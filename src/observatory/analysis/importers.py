@@ -4,7 +4,9 @@ Importing the same file again changes nothing (rows are updated in place)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 
@@ -44,67 +46,67 @@ def _areas() -> dict[str, LocalAuthority]:
     return {la.gss_code: la for la in LocalAuthority.objects.all()}
 
 
-def import_population(filename: str, data: bytes, source: str = "") -> ImportReport:
+def _import(filename: str, data: bytes, parse: Callable[[str, list], tuple[list, list]],
+            save: Callable[[Any, dict[str, LocalAuthority], str], bool], source: str,
+            area_of: Callable[[Any], str] | None = None) -> ImportReport:
+    """Read, validate whole, check every named area exists, then write all rows in one
+    transaction (update_or_create, so the same file twice changes nothing)."""
     report = ImportReport(filename)
     rows = _rows(filename, data, report)
     if rows is None:
         return report
-    parsed, report.problems = linked.parse_population(filename, rows)
+    parsed, report.problems = parse(filename, rows)
     if report.problems:
         return report
     areas = _areas()
-    missing = sorted({r.la_code for r in parsed} - set(areas))
+    missing = sorted({area_of(r) for r in parsed} - set(areas)) if area_of else []
     if missing:
         report.problems = [RowProblem(filename, 0, "la_code", f"area {c} is not in the "
                                       "database (run 'observatory lists sync')") for c in missing]
         return report
     with transaction.atomic():
         for r in parsed:
-            _, created = PopulationEstimate.objects.update_or_create(
-                local_authority=areas[r.la_code], year=r.year, age_group=r.age_group,
-                defaults={"count": r.count, "source": source or filename})
+            created = save(r, areas, source or filename)
             report.created += created
             report.updated += not created
     return report
+
+
+def _save_population(r: Any, areas: dict[str, LocalAuthority], source: str) -> bool:
+    return PopulationEstimate.objects.update_or_create(
+        local_authority=areas[r.la_code], year=r.year, age_group=r.age_group,
+        defaults={"count": r.count, "source": source})[1]
+
+
+def _save_evaluation(r: Any, areas: dict[str, LocalAuthority], source: str) -> bool:
+    return Evaluation.objects.update_or_create(
+        reference=r.reference,
+        defaults={"local_authority": areas[r.la_code], "judgement": r.judgement,
+                  "evaluation_date": r.evaluation_date, "source": source})[1]
+
+
+def _save_child_deaths(r: Any, areas: dict[str, LocalAuthority], source: str) -> bool:
+    return ChildDeathFigure.objects.update_or_create(
+        year=r.year, area_code=r.area_code, measure=r.measure,
+        defaults={"count": r.count, "source": r.source or source})[1]
+
+
+def _la_code(r: Any) -> str:
+    return r.la_code
+
+
+def import_population(filename: str, data: bytes, source: str = "") -> ImportReport:
+    return _import(filename, data, linked.parse_population, _save_population, source, _la_code)
 
 
 def import_evaluations(filename: str, data: bytes, source: str = "") -> ImportReport:
-    report = ImportReport(filename)
-    rows = _rows(filename, data, report)
-    if rows is None:
-        return report
-    parsed, report.problems = linked.parse_evaluations(filename, rows)
-    if report.problems:
-        return report
-    areas = _areas()
-    with transaction.atomic():
-        for r in parsed:
-            _, created = Evaluation.objects.update_or_create(
-                reference=r.reference,
-                defaults={"local_authority": areas[r.la_code], "judgement": r.judgement,
-                          "evaluation_date": r.evaluation_date,
-                          "source": source or filename})
-            report.created += created
-            report.updated += not created
-    return report
+    return _import(filename, data, linked.parse_evaluations, _save_evaluation, source,
+                   _la_code)
 
 
 def import_child_deaths(filename: str, data: bytes, source: str = "") -> ImportReport:
-    report = ImportReport(filename)
-    rows = _rows(filename, data, report)
-    if rows is None:
-        return report
-    parsed, report.problems = linked.parse_child_deaths(filename, rows)
-    if report.problems:
-        return report
-    with transaction.atomic():
-        for r in parsed:
-            _, created = ChildDeathFigure.objects.update_or_create(
-                year=r.year, area_code=r.area_code, measure=r.measure,
-                defaults={"count": r.count, "source": r.source or source or filename})
-            report.created += created
-            report.updated += not created
-    return report
+    # Child death figures name national or regional areas too, not only councils.
+    return _import(filename, data, linked.parse_child_deaths, _save_child_deaths, source)
 
 
 IMPORTERS = {"population": import_population, "evaluations": import_evaluations,
