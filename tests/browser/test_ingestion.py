@@ -1,5 +1,6 @@
 """Issue 7's journey in the browser: upload a scanned PDF (OCR) and a DOCX, watch processing
-(page by page while the scan is recognised), see sections,
+(page by page while the scan is recognised, on the document page and in the text viewer,
+which shows the recognised pages' provisional text), see sections,
 recommendations with addressees and the drafted dataset with highlighted evidence, confirm
 two values, and find a phrase by search that lands on the right page of the viewer.
 
@@ -73,6 +74,7 @@ def _process(job_id: int, page=None, monkeypatch=None) -> list[str]:
                     # The scan is read page by page, with progress shown on the page.
                     expect(page.locator("#ingest-status-text")).to_contain_text(
                         "recognised", timeout=10_000)
+                    _viewer_while_reading(page, job, name)
                     seen.append("ocr")
                 if done == 3:
                     expect(page.locator("#ingest-status-text")).to_contain_text(
@@ -85,6 +87,26 @@ def _process(job_id: int, page=None, monkeypatch=None) -> list[str]:
         monkeypatch.setattr(services, "_progress", watched)
     services.run_job(job_id)
     return seen
+
+
+def _viewer_while_reading(page, job_id: int, step: str) -> None:
+    """Meanwhile the text viewer shows how far OCR is and the recognised page's
+    provisional text, not 'not processed yet'."""
+    from observatory.ingestion.models import IngestJob, Passage
+
+    job = IngestJob.objects.select_related("version").get(pk=job_id)
+    first = Passage.objects.get(version=job.version, kind="ocr_page", page=1)
+    viewer = page.context.new_page()
+    try:
+        base = page.url.split("/documents/")[0]
+        viewer.goto(f"{base}/documents/{job.version.document_id}/text/?page=1")
+        expect(viewer.locator("#ocr-progress")).to_contain_text(step.split(": ", 1)[1])
+        expect(viewer.locator("#provisional-notice")).to_be_visible()
+        expect(viewer.locator(".obs-provisional")).to_contain_text(first.text.split()[0])
+        expect(viewer.locator("main")).not_to_contain_text("not been processed")
+        assert_accessible(viewer)
+    finally:
+        viewer.close()
 
 
 def _upload(page, base, reference, kind, path, title):

@@ -3,6 +3,7 @@ user may view the document first; nothing here checks access."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -168,6 +169,7 @@ def text_page(document: Document, version: DocumentVersion | None, number: int,
                            "page": number, "pages": 0, "passages": [], "processed": False}
     stored = DocumentText.objects.filter(version=version).first() if version else None
     if stored is None:
+        out.update(_in_progress(version, number, redacted))
         return out
     if redacted and not ready(version):
         out.update(redacted=True, checking_personal_data=True)
@@ -189,6 +191,36 @@ def text_page(document: Document, version: DocumentVersion | None, number: int,
                      "start": p.start, "end": p.end, "section_kind": p.section_kind or None,
                      "text": p.text, "html": _marked(p, mark)})
     out["passages"] = rows
+    return out
+
+
+_OCR_STEP = re.compile(r"^ocr_if_needed: (?:page )?(\d+) of (\d+)")
+
+
+def _in_progress(version: DocumentVersion | None, number: int,
+                 redacted: bool) -> dict[str, Any]:
+    """While a version is being processed: the job's progress ('page 4 of 12 recognised'
+    during OCR) and, for those who may see the unredacted text, the provisional text of the
+    pages OCR has already recognised (they are searchable by the same people)."""
+    job = latest_job(version)
+    if job is None or job.status not in (IngestJob.QUEUED, IngestJob.RUNNING):
+        return {}
+    out: dict[str, Any] = {"in_progress": True, "job": job_data(job), "ocr": None,
+                           "provisional_pages": []}
+    match = _OCR_STEP.match(job.step or "")
+    if match:
+        done, total = int(match.group(1)), int(match.group(2))
+        out["ocr"] = {"done": done, "total": total,
+                      "label": f"page {done} of {total} recognised"}
+    if redacted:  # provisional pages have not been checked for personal data
+        return out
+    provisional = list(Passage.objects.filter(version=version, kind="ocr_page")
+                       .order_by("page"))
+    out["provisional_pages"] = [p.page for p in provisional]
+    out["passages"] = [{"id": None, "index": p.index, "anchor": p.anchor(), "kind": p.kind,
+                        "page": p.page, "start": p.start, "end": p.end, "section_kind": None,
+                        "text": p.text, "html": escape(p.text)}
+                       for p in provisional if p.page == number]
     return out
 
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from observatory_core.dataset import FIELDS
 from observatory_core.ingest import ExtractionResult, IngestError, Limits, extract, load_config
+from observatory_core.ingest.ner import EntityPrefetch, prefetch_enabled
 
 from ..repository.models import DocumentVersion
 from ..vocabularies.models import Term
@@ -109,9 +110,13 @@ def run_job(job_id: int) -> str:
         with version.open() as stream:
             data = stream.read()
         deferred = tuple(n for n in DEFERRED if n in extractor_version())
+        # Phase 2's model may start on scanned pages while the rest are still being read
+        # (off unless pipeline.toml turns it on: slower where tesseract uses every core).
+        prefetch = EntityPrefetch() if deferred and prefetch_enabled(
+            load_config().settings.get(MODEL_STEP, {})) else None
         result = extract(data, version.original_filename, limits=Limits.from_env(),
                          progress=_progress(job_id), on_ocr_page=_provisional(version),
-                         skip=deferred)
+                         skip=deferred, ner_prefetch=prefetch)
     except IngestError as exc:
         return _fail(job_id, str(exc))
     except Exception as exc:  # a bug in a step must not leave the job 'running' forever
@@ -135,7 +140,7 @@ def run_job(job_id: int) -> str:
         return _fail(job_id, f"{version.original_filename}: could not be stored "
                              f"({type(exc).__name__}: {exc})")
     if deferred:
-        return _model_phase(job_id, version, result, timings)
+        return _model_phase(job_id, version, result, timings, prefetch)
     return IngestJob.DONE
 
 
@@ -147,7 +152,7 @@ DEFERRED = (MODEL_STEP,)
 
 
 def _model_phase(job_id: int, version: DocumentVersion, result: ExtractionResult,
-                 timings: dict[str, float]) -> str:
+                 timings: dict[str, float], prefetch: EntityPrefetch | None = None) -> str:
     import time
 
     from observatory_core.ingest.ner import model_flags
@@ -155,7 +160,7 @@ def _model_phase(job_id: int, version: DocumentVersion, result: ExtractionResult
     started = time.perf_counter()
     try:
         added = model_flags(result.text, result.pages, result.passages, result.furniture,
-                            result.personal_data)
+                            result.personal_data, prefetch=prefetch)
         seconds = time.perf_counter() - started
         producer = next((s.producer for s in load_config().steps if s.name == MODEL_STEP),
                         MODEL_STEP)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from pathlib import Path
+from typing import Any
 
 from .errors import IngestError
 from .limits import Limits
@@ -23,6 +24,6 @@ __all__ = ["ExtractionResult", "IngestError", "Limits", "extract", "load_config"
 def extract(source: Path | bytes, filename: str | None = None, *, limits: Limits | None = None,
             progress: Progress | None = None,
             on_ocr_page: Callable[..., None] | None = None,
-            skip: Collection[str] = ()) -> ExtractionResult:
+            skip: Collection[str] = (), ner_prefetch: Any = None) -> ExtractionResult:
     return run_pipeline(source, filename, limits=limits, progress=progress,
-                        on_ocr_page=on_ocr_page, skip=skip)
+                        on_ocr_page=on_ocr_page, skip=skip, ner_prefetch=ner_prefetch)

@@ -11,10 +11,13 @@ Before first use the package's NER weights are checked against the SHA-256 recor
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import re
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +38,19 @@ def settings() -> dict[str, Any]:
     return dict(load_rules("personal_data").get("model", {}))
 
 
-@functools.cache
+_LOAD_LOCK = threading.Lock()
+
+
 def load_model(package: str, version: str, ner_sha256: str) -> Any:
+    """The model, loaded once per process and kept (a worker pays the ~4 s load once, not
+    per job). The lock makes a caller wait for a load already under way in another thread
+    (``EntityPrefetch``) instead of loading a second copy."""
+    with _LOAD_LOCK:
+        return _load_model(package, version, ner_sha256)
+
+
+@functools.cache
+def _load_model(package: str, version: str, ner_sha256: str) -> Any:
     try:
         import spacy
     except ImportError as exc:
@@ -85,11 +99,82 @@ def model_name() -> str:
     return f"{s.get('package')}@{s.get('version')}"
 
 
+# (text, label, start_char) of each entity the model found in one passage's text.
+Entities = tuple[tuple[str, str, int], ...]
+BATCH = 64
+
+
+def _entities(nlp: Any, texts: Iterable[str]) -> Iterable[Entities]:
+    for doc in nlp.pipe(texts, batch_size=BATCH):
+        yield tuple((ent.text, ent.label_, ent.start_char) for ent in doc.ents)
+
+
+def _model() -> Any:
+    s = settings()
+    return load_model(s["package"], s["version"], s["ner_sha256"])
+
+
+class EntityPrefetch:
+    """Runs the model over passages while a scan is still being recognised, so that its
+    work overlaps OCR instead of following it (issue 7's OCR ratio counts every step).
+    Used only when ``prefetch_enabled`` (pipeline.toml): on a machine whose cores are all
+    busy with tesseract it measured slower, not faster.
+
+    The OCR step hands it the passages of the pages read so far (``add``); one background
+    thread loads the model (once per process) and finds the entities of every passage text
+    not seen before. ``model_flags`` then takes the entities of each final passage whose
+    text was already done and runs the model only over the rest. Keyed by the exact
+    passage text, so the flags are the same as without prefetching; a passage whose text
+    changed once later pages arrived (a paragraph running over a page break) is simply run
+    again at the end."""
+
+    def __init__(self) -> None:
+        self._pool: ThreadPoolExecutor | None = None
+        self._futures: list[Future[None]] = []
+        self._seen: set[str] = set()
+        self.done: dict[str, Entities] = {}
+
+    def add(self, texts: Iterable[str]) -> None:
+        new = [t for t in dict.fromkeys(texts) if t.strip() and t not in self._seen]
+        if not new:
+            return
+        self._seen.update(new)
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ner-prefetch")
+        self._futures.append(self._pool.submit(self._run, new))
+
+    def _run(self, texts: list[str]) -> None:
+        for text, found in zip(texts, _entities(_model(), texts), strict=True):
+            self.done[text] = found
+
+    def finish(self) -> dict[str, Entities]:
+        """The entities found so far, by passage text. Work not yet started is dropped
+        (the caller runs those passages itself, at normal priority); a batch under way is
+        waited for. A failure in the background is not raised here: those passages are
+        simply run again by the caller, which raises if it must."""
+        for future in self._futures:
+            if future.cancel():
+                continue
+            with contextlib.suppress(Exception):
+                future.result()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+        return self.done
+
+
+def prefetch_enabled(step_settings: dict[str, Any]) -> bool:
+    """pipeline.toml ``[flag_personal_data_model] prefetch_during_ocr`` (off by default)."""
+    return bool(step_settings.get("prefetch_during_ocr", False))
+
+
 def model_flags(text: str, pages: Sequence[Page], passages: Sequence[Passage],
                 furniture: Sequence[Span] = (),
-                existing: Sequence[PersonalDataFlag] = ()) -> tuple[PersonalDataFlag, ...]:
+                existing: Sequence[PersonalDataFlag] = (),
+                prefetch: EntityPrefetch | None = None) -> tuple[PersonalDataFlag, ...]:
     """Flags the model adds to ``existing`` (rule flags): names of people and schools the
-    rules did not cover, then every repeat of a flagged name."""
+    rules did not cover, then every repeat of a flagged name. ``prefetch``: entities
+    already found while the scan was read (same results, less waiting)."""
     s = settings()
     nlp = load_model(s["package"], s["version"], s["ner_sha256"])
     labels: dict[str, str] = dict(s.get("labels", {"PERSON": "person_name"}))
@@ -110,26 +195,31 @@ def model_flags(text: str, pages: Sequence[Page], passages: Sequence[Passage],
                                       rule=f"{STEP}.{rule}", confidence=confidence))
 
     chosen = [p for p in passages if p.end > p.start]
-    docs = nlp.pipe((text[p.start:p.end] for p in chosen), batch_size=64)
-    for passage, doc in zip(chosen, docs, strict=True):
-        for ent in doc.ents:
-            value = ent.text.strip(" .,;:'\u2019")
+    texts = [text[p.start:p.end] for p in chosen]
+    ready = prefetch.finish() if prefetch is not None else {}
+    missing = list(dict.fromkeys(t for t in texts if t not in ready))
+    found_now = dict(zip(missing, _entities(nlp, missing), strict=True))
+    for passage, passage_text in zip(chosen, texts, strict=True):
+        entities = ready.get(passage_text)
+        for ent_text, label, start_char in (found_now[passage_text] if entities is None
+                                            else entities):
+            value = ent_text.strip(" .,;:'\u2019")
             if not value:
                 continue
-            start = passage.start + ent.start_char + ent.text.find(value)
+            start = passage.start + start_char + ent_text.find(value)
             end = start + len(value)
-            if ent.label_ == "ORG" and school.search(value):
+            if label == "ORG" and school.search(value):
                 if not any(p.search(value) for p in not_school):
                     add("school", start, end, "ORG")
                 continue
-            kind = labels.get(ent.label_)
+            kind = labels.get(label)
             if kind is None or not any(c.isupper() for c in value):
                 continue
             value = re.sub(r"[\u2019']s$", "", value)
             end = start + len(value)
             if not plausible_name(value):
                 continue
-            add(kind, start, end, ent.label_)
+            add(kind, start, end, label)
     if s.get("propagate", True):
         _propagate(text, found + list(existing), add, s)
     found.sort(key=lambda f: f.start)

@@ -23,7 +23,9 @@ from .types import ExtractionResult, StepTiming
 
 Context = dict[str, Any]
 Progress = Callable[[str, int, int], None]
-INPUTS = frozenset({"source", "filename", "limits", "settings", "on_ocr_page", "report"})
+NER_STEP = "flag_personal_data_model"  # the step that can start early on OCR pages
+INPUTS = frozenset({"source", "filename", "limits", "settings", "on_ocr_page", "report",
+                    "ner_prefetch"})
 
 
 class PipelineConfigError(ValueError):
@@ -105,18 +107,31 @@ def run_pipeline(source: Path | bytes, filename: str | None = None, *,
                  config: PipelineConfig | None = None, limits: Limits | None = None,
                  progress: Progress | None = None,
                  on_ocr_page: Callable[..., None] | None = None,
-                 skip: Collection[str] = ()) -> ExtractionResult:
+                 skip: Collection[str] = (),
+                 ner_prefetch: Any = None) -> ExtractionResult:
     """Run every configured step over one file; raise IngestError for bad input.
 
     ``skip`` names steps the caller runs later itself (the Django task runs the
     named-entity model after the text is searchable).
 
     ``on_ocr_page(page, done, total)`` is called as each scanned page is recognised (an
-    ``ocr.OcrPage``), so a caller can make it searchable before the run ends."""
+    ``ocr.OcrPage``), so a caller can make it searchable before the run ends.
+
+    ``ner_prefetch`` (an ``ner.EntityPrefetch``) lets the named-entity model start on the
+    pages OCR has read while the rest are read; a caller that runs the model itself later
+    passes one and hands it to ``ner.model_flags``. Without one, a run that includes the
+    model step makes its own when pipeline.toml turns prefetching on."""
     config = config or load_config()
+    if ner_prefetch is None and any(s.name == NER_STEP for s in config.steps) \
+            and NER_STEP not in skip:
+        from .ner import EntityPrefetch, prefetch_enabled
+
+        if prefetch_enabled(config.settings.get(NER_STEP, {})):
+            ner_prefetch = EntityPrefetch()
     name = filename or (source.name if isinstance(source, Path) else "upload")
     ctx: Context = {"source": source, "filename": name, "limits": limits or Limits(),
-                    "settings": config.settings, "on_ocr_page": on_ocr_page}
+                    "settings": config.settings, "on_ocr_page": on_ocr_page,
+                    "ner_prefetch": ner_prefetch}
     timings: list[StepTiming] = []
     producers: dict[str, str] = {}
     total = len(config.steps)

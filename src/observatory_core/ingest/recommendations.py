@@ -192,8 +192,12 @@ class _Splitter:
         match = pattern.search(body) if pattern else None
         if match:
             who = match.group("who")
+            # 'The Department for Children, Schools and Families should:' - the lead-in's
+            # comma cuts ``who`` short, so look for the longest name in the whole clause.
+            clause = body[:match.end("who")]
+            clause = clause[max(clause.rfind("."), clause.rfind(":")) + 1:]
             self.pending = self.resolver.whole(who) or next(
-                iter(self.resolver.find_all(who)), None)
+                iter(self.resolver.find_all(clause)), None)
 
     def continues(self, p: Passage, body: str) -> bool:
         return (bool(self.out) and self.last_passage is not None

@@ -18,6 +18,7 @@ from .personal_data import flag_personal_data
 from .pipeline import Context, step
 from .recommendations import split_findings, split_recommendations
 from .sections import find_sections
+from .types import ParsedDocument
 
 
 def _head(source: Path | bytes, size: int = 8192) -> bytes:
@@ -67,18 +68,36 @@ def ocr_if_needed(ctx: Context) -> dict[str, Any]:
     source, name = ctx["source"], ctx["filename"]
     data = bytes(source) if isinstance(source, bytes | bytearray) else Path(source).read_bytes()
     report, hook = ctx.get("report"), ctx.get("on_ocr_page")
+    prefetch = ctx.get("ner_prefetch")
     pages = tuple(parsed.empty_pages)
+    read: dict[int, OcrPage] = {}
 
     def on_page(page: OcrPage, done: int, total: int) -> None:
         if report:
             report(f"ocr_if_needed: page {done} of {total} recognised")
         if hook:
             hook(page, done, total)
+        if prefetch is not None:
+            # This page with the one before it, so a paragraph running over the page break
+            # is handed over whole (a window of two keeps each call's cost constant).
+            read[page.number] = page
+            window = {n: read[n] for n in sorted(read)[-2:]}
+            _prefetch_entities(prefetch, merge(parsed, window), ctx["settings"])
 
     if report:
         report(f"ocr_if_needed: 0 of {len(pages)} pages recognised")
     recognised = ocr_pdf_pages(data, name, pages, settings=settings, on_page=on_page)
     return {"parsed": merge(parsed, recognised), "ocr_pages": tuple(sorted(recognised))}
+
+
+def _prefetch_entities(prefetch: Any, parsed: ParsedDocument,
+                       settings: dict[str, Any]) -> None:
+    """Hand the named-entity model the passages of the pages read so far, normalised as the
+    normalise step will (most are then already done when the model step runs)."""
+    options = {k: v for k, v in settings.get("normalise", {}).items()
+               if k in Settings.__dataclass_fields__}
+    result = normalise(parsed, Settings(**options))
+    prefetch.add(result.text[p.start:p.end] for p in result.passages)
 
 
 @step("normalise", "1", requires=("parsed",),
@@ -132,5 +151,6 @@ def flag_personal_data_step(ctx: Context) -> dict[str, Any]:
 def flag_personal_data_model_step(ctx: Context) -> dict[str, Any]:
     """Adds the named-entity model's names (ingest/ner.py) to the rule flags."""
     rules = tuple(ctx["personal_data"])
-    added = model_flags(ctx["text"], ctx["pages"], ctx["passages"], ctx["furniture"], rules)
+    added = model_flags(ctx["text"], ctx["pages"], ctx["passages"], ctx["furniture"], rules,
+                        prefetch=ctx.get("ner_prefetch"))
     return {"personal_data": tuple(sorted(rules + added, key=lambda f: f.start))}

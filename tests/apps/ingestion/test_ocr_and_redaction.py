@@ -84,6 +84,58 @@ def test_failed_ocr_leaves_no_half_processed_version(upload, overview_pdf, monke
     assert not DocumentText.objects.filter(version=version).exists()
 
 
+def test_viewer_shows_ocr_progress_and_recognised_text_while_the_job_runs(
+        upload, overview_pdf, monkeypatch, users):
+    """While OCR runs the viewer says how far it is and shows the recognised pages'
+    provisional text to those who may see it unredacted; others see only the progress."""
+    analyst, practitioner = Client(), Client()
+    analyst.force_login(users["analyst"])
+    practitioner.force_login(users["practitioner"])
+    seen: dict[str, str] = {}
+
+    def reading(data, filename, **kwargs):
+        from observatory_core.ingest.ocr import OcrLine, OcrPage
+
+        kwargs["progress"]("ocr_if_needed: page 1 of 3 recognised", 2, 10)
+        kwargs["on_ocr_page"](OcrPage(1, (OcrLine("the aardvark panel met", 800.0, 11.0,
+                                                  True),), 0.1), 1, 3)
+        version = Passage.objects.get(kind="ocr_page").version
+        url = f"/documents/{version.document_id}/text/"
+        seen["analyst"] = analyst.get(url, {"page": 1}).content.decode()
+        seen["analyst_page_2"] = analyst.get(url, {"page": 2}).content.decode()
+        seen["practitioner"] = practitioner.get(url, {"page": 1}).content.decode()
+        seen["json"] = analyst.get(url, {"page": 1, "format": "json"}).content.decode()
+        raise IngestError(filename, "page 2: OCR failed (stopped by the test)")
+
+    monkeypatch.setattr(services, "extract", reading)
+    version, job = upload(make_review("ING-OCRVIEW"), "overview_report", overview_pdf)
+    assert job.status == IngestJob.FAILED
+    assert "page 1 of 3 recognised" in seen["analyst"]
+    assert "the aardvark panel met" in seen["analyst"]
+    assert "not processed yet" not in seen["analyst"]
+    assert "This page has not been recognised yet" in seen["analyst_page_2"]
+    assert "page 1 of 3 recognised" in seen["practitioner"]
+    assert "aardvark" not in seen["practitioner"]
+    assert '"provisional_pages": [1]' in seen["json"]
+    # Once the job has ended (here: failed) the provisional text is gone.
+    after = analyst.get(f"/documents/{version.document_id}/text/", {"page": 1}).content.decode()
+    assert "aardvark" not in after and "recognised" not in after
+
+
+def test_model_is_loaded_once_per_worker_process_not_per_job(upload):
+    """Two jobs in one process: the named-entity model is loaded (at most) once."""
+    from observatory_core.ingest import ner
+
+    first, job = upload(make_review("ING-NER1"), "overview_report", REPORT, filename="a.txt")
+    assert job.status == IngestJob.DONE, job.message
+    loads = ner._load_model.cache_info().misses
+    other = REPORT.replace(b"aardvark", b"armadillo")
+    second, job = upload(make_review("ING-NER2"), "overview_report", other, filename="b.txt")
+    assert job.status == IngestJob.DONE, job.message
+    assert ner._load_model.cache_info().misses == loads
+    assert PersonalDataFlag.objects.filter(version=second, kind="person_name").exists()
+
+
 @pytest.fixture
 def named(upload):
     review = make_review("ING-RED")

@@ -28,6 +28,38 @@ def test_names_flagged_pseudonyms_not():
     assert not names & {"Child S", "Mother", "B", "Mr B"}
 
 
+def test_prefetched_entities_give_the_same_flags(monkeypatch):
+    """Entities found early (while a scan is read) are reused, and the flags are the same
+    as running the model at the end; passages not prefetched are run then."""
+    from concurrent.futures import wait
+
+    from observatory_core.ingest import ner
+
+    text = ("1. Introduction\n\nKelly Marie Campbell was 17 and attended Hillside Academy."
+            "\n\nLater Kelly told Child S that Mr B had called.\n\nDr Amy Jones saw her.\n")
+    skip = ("flag_personal_data_model",)
+    base = extract(text.encode(), "note.txt", skip=skip)
+    plain = ner.model_flags(base.text, base.pages, base.passages, base.furniture,
+                            base.personal_data)
+    texts = [base.text[p.start:p.end] for p in base.passages]
+    prefetch = ner.EntityPrefetch()
+    prefetch.add(texts[:-1])  # the last passage 'arrives' too late and is run at the end
+    ran: list[str] = []
+    real = ner._entities
+
+    def counting(nlp, batch):
+        batch = list(batch)
+        ran.extend(batch)
+        return real(nlp, batch)
+
+    wait(prefetch._futures)  # the background thread has done its part before we count
+    monkeypatch.setattr(ner, "_entities", counting)
+    early = ner.model_flags(base.text, base.pages, base.passages, base.furniture,
+                            base.personal_data, prefetch=prefetch)
+    assert early == plain and any(f.text == "Kelly Marie Campbell" for f in early)
+    assert ran == [texts[-1]]
+
+
 def test_demo_recall_with_model(demo_files):
     samples = demo_samples(demo_files[:30])
     both = score(samples, True)
