@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -21,6 +20,7 @@ from ..accounts.access import can
 from ..audit.log import record
 from ..repository.filters import ReviewFilterForm, visible_reviews
 from ..repository.models import Document
+from ..web.access import allowed_or_page
 from ..web.render import error, respond
 from . import data
 from .decisions import DecisionError, decide
@@ -35,16 +35,9 @@ PAGE_SIZE = 20
 def _document(request: HttpRequest, pk: int, action: str = "view"):
     document = Document.objects.select_related("review__local_authority", "kind").filter(
         pk=pk).first()
-    if document is None or not can(request.user, "view", document):
-        if document is not None:
-            record(request, "view", document, allowed=False)
-        return None, error(request, 404, "There is no such document.")
-    if action == "change" and not can(request.user, "change", document.review):
-        record(request, action, document, allowed=False)
-        if not request.user.is_authenticated:
-            return None, redirect_to_login(request.get_full_path())
-        return None, error(request, 403, "You do not have permission to do that.")
-    return document, None
+    # Decisions on what was extracted change the review; the document must be visible first.
+    return allowed_or_page(request, document, action, "There is no such document.",
+                           on=document.review if document and action != "view" else None)
 
 
 def _version(document: Document, request: HttpRequest):

@@ -23,9 +23,13 @@ class Refusal:
     needs_login: bool
 
 
-def refusal_for(request: HttpRequest, obj: Any, action: str) -> Refusal | None:
-    """None if ``action`` on ``obj`` is allowed; otherwise audit the attempt and say how."""
-    if can(request.user, action, obj):
+def refusal_for(request: HttpRequest, obj: Any, action: str, *,
+                decided_by: Any = None) -> Refusal | None:
+    """None if ``action`` on ``obj`` is allowed; otherwise audit the attempt and say how.
+    ``decided_by`` is the object whose permission decides when that is not ``obj`` itself
+    (changing what was extracted from a document is a change to its review); the audit
+    still names ``obj``."""
+    if can(request.user, action, decided_by if decided_by is not None else obj):
         return None
     record(request, action, obj, allowed=False)
     needs_login = action in ("change", "delete") and not request.user.is_authenticated
@@ -50,9 +54,9 @@ def allowed_or_page(request: HttpRequest, obj: Any, action: str, missing: str,
     """
     if obj is None:
         return None, error(request, 404, missing)
-    checks = [(obj, action)] if on is None else [(obj, "view"), (on, action)]
-    for target, act in checks:
-        refusal = refusal_for(request, target, act)
+    checks = [(action, None)] if on is None else [("view", None), (action, on)]
+    for act, decided_by in checks:
+        refusal = refusal_for(request, obj, act, decided_by=decided_by)
         if refusal:
             return None, refusal_page(request, refusal, missing)
     return obj, None

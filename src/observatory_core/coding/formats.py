@@ -152,7 +152,7 @@ def from_qdc(data: bytes, *, key: str, name: str = "", source: str = "",
              origin: str = "codebook.qdc") -> Codebook:
     try:
         root = ET.fromstring(data)
-    except ET.ParseError as exc:
+    except (ET.ParseError, LookupError, ValueError) as exc:  # LookupError: unknown encoding
         raise CodebookError(origin, [f"not valid XML ({exc})"]) from exc
     ns = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
     codes_el = root.find(f"{{{ns}}}Codes")

@@ -174,7 +174,7 @@ def _read_project(archive: zipfile.ZipFile, codebook_key: str) -> QdaProject:
         raise QdpxError("no project.qde in the archive")
     try:
         root = ET.fromstring(archive.read(names[0]))
-    except ET.ParseError as exc:
+    except (ET.ParseError, LookupError) as exc:  # LookupError: an unknown encoding declared
         raise QdpxError(f"project.qde is not valid XML ({exc})") from exc
     if root.tag != f"{_Q}Project":
         raise QdpxError(f"not a REFI-QDA project (root element {root.tag})")
