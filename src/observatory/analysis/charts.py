@@ -19,10 +19,34 @@ def alt_text(table: Table, chart: str) -> str:
     visible = [(label, c.value) for label, c in shown if not c.suppressed
                and isinstance(c.value, int | float)]
     kind = {"line": "Line chart", "scatter": "Scatter chart"}.get(chart, "Bar chart")
+    if chart == "scatter" and len(table.splits) == 2:
+        return _quadrant_alt(table)
     text = f"{kind} of {table.title.lower()}: {len(shown)} categories"
     if visible:
         top = max(visible, key=lambda lv: lv[1])
         text += f"; the largest is {top[0]} ({top[1]:,g})"
+    if hidden:
+        text += f"; {hidden} suppressed"
+    return text + ". The same figures are in the table beside it."
+
+
+def _quadrant_alt(table: Table) -> str:
+    """001 Figure 3 in words: the axes, where they are split and which themes fall in each
+    quadrant (the quadrant of a suppressed theme is not named)."""
+    x, y = table.columns[0].label, table.columns[1].label
+    text = (f"Quadrant chart of {table.title.lower()}: {len(table.rows)} themes placed by "
+            f"{x.lower()} and {y.lower()}, split at the medians ({table.splits[0]:g} and "
+            f"{table.splits[1]:g})")
+    groups: dict[str, list[str]] = {}
+    hidden = 0
+    for r in table.rows:
+        cell = r.cells[2] if len(r.cells) > 2 else None
+        if cell is None or cell.suppressed or not cell.value:
+            hidden += 1
+            continue
+        groups.setdefault(str(cell.value), []).append(r.label)
+    for quadrant, labels in groups.items():
+        text += f"; {quadrant}: {', '.join(labels)}"
     if hidden:
         text += f"; {hidden} suppressed"
     return text + ". The same figures are in the table beside it."
@@ -129,6 +153,20 @@ def _scatter(table: Table) -> str:
     parts.append(f'<text x="14" y="{height // 2}" font-size="12" fill="{DARK}" '
                  f'transform="rotate(-90 14 {height // 2})" text-anchor="middle">'
                  f'{escape(table.columns[1].label)}</text>')
+    if len(table.splits) == 2:  # the medians that make the quadrants (001 Figure 3)
+        sx = left + (width - left - 150) * table.splits[0] / mx
+        sy = height - bottom - (height - bottom - 20) * table.splits[1] / my
+        parts.append(f'<line x1="{sx:.1f}" y1="10" x2="{sx:.1f}" y2="{height - bottom}" '
+                     f'stroke="{GREY}" stroke-dasharray="6 4"/><line x1="{left}" '
+                     f'y1="{sy:.1f}" x2="{width - 10}" y2="{sy:.1f}" stroke="{GREY}" '
+                     f'stroke-dasharray="6 4"/>')
+        for tx, ty, anchor, words in (
+                (left + 6, 22, "start", "rare theme, many recommendations"),
+                (width - 14, 22, "end", "frequent theme, many recommendations"),
+                (left + 6, height - bottom - 6, "start", "rare theme, few recommendations"),
+                (width - 14, height - bottom - 6, "end", "frequent theme, few recommendations")):
+            parts.append(f'<text x="{tx}" y="{ty}" font-size="10" fill="{DARK}" '
+                         f'text-anchor="{anchor}" font-style="italic">{words}</text>')
     for label, cx, cy in pts:
         if cx.suppressed or cy.suppressed:
             continue

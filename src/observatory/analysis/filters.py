@@ -83,7 +83,11 @@ def from_query(query: Mapping[str, str]) -> dict[str, str]:
     return clean({k: query.get(k, "") for k in FILTER_NAMES if k in query})
 
 
-def apply(reviews: QuerySet[Review], filters: Mapping[str, str]) -> QuerySet[Review]:
+def apply(reviews: QuerySet[Review], filters: Mapping[str, str], user=None
+          ) -> QuerySet[Review]:
+    """The reviews matching the filters. Filters on document-derived rows (recommendations,
+    coded themes) only use rows ``user`` may see (None: the public), so a drill-down never
+    lists, or counts, a review because of a confidential passage."""
     distinct = False
     for key, value in filters.items():
         spec = SPEC[key]
@@ -105,12 +109,13 @@ def apply(reviews: QuerySet[Review], filters: Mapping[str, str]) -> QuerySet[Rev
         elif key == "rec_agency":
             from ..ingestion.models import Recommendation
 
-            recs = Recommendation.objects.filter(addressee__code=value)
+            recs = Recommendation.objects.filter(confidential_allowed(user),
+                                                 addressee__code=value)
             reviews = reviews.filter(pk__in=recs.values("review_id"))
         elif key == "theme":
             from .sources import reviews_with_code
 
-            reviews = reviews.filter(pk__in=reviews_with_code(value))
+            reviews = reviews.filter(pk__in=reviews_with_code(value, user))
         elif key == "timeliness":
             from .sources import timeliness_ids
 

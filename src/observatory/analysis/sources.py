@@ -19,14 +19,14 @@ from typing import Any
 
 from django.apps import apps
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractYear
 
 from observatory_core.stats.timeliness import load_limits
 
 from ..ingestion.models import Recommendation
 from ..repository.models import Review
-from ..vocabularies.models import LocalAuthority
+from ..vocabularies.models import LocalAuthority, Term
 from .filters import YEAR_FIELD, confidential_allowed
 from .models import PopulationEstimate
 
@@ -56,6 +56,16 @@ def count_by_year(reviews: QuerySet[Review]) -> list[tuple[int | None, int]]:
     rows = (reviews.order_by().annotate(y=ExtractYear(YEAR_FIELD)).values("y")
             .annotate(n=Count("pk", distinct=True)).order_by("y"))
     return [(r["y"], r["n"]) for r in rows]
+
+
+def count_by_region_and_year(reviews: QuerySet[Review]
+                             ) -> list[tuple[str, str, int | None, int]]:
+    """(region code, region name, year or None, number of reviews): one grouped query."""
+    rows = (reviews.order_by().annotate(y=ExtractYear(YEAR_FIELD))
+            .values("local_authority__region_code", "local_authority__region_name", "y")
+            .annotate(n=Count("pk", distinct=True)))
+    return [(r["local_authority__region_code"], r["local_authority__region_name"], r["y"],
+             r["n"]) for r in rows]
 
 
 def ages_in_months(reviews: QuerySet[Review]) -> list[int | None]:
@@ -125,25 +135,58 @@ def region_populations(den: Denominator) -> dict[str, int]:
 # -- recommendations ----------------------------------------------------------------------
 def recommendations(user: Any, reviews: QuerySet[Review]) -> QuerySet[Recommendation]:
     """Recommendations the user may see, in the reviews given."""
-    return Recommendation.objects.filter(confidential_allowed(user),
-                                         review__in=reviews.order_by().values("pk"))
+    return within(Recommendation.objects.filter(confidential_allowed(user)), reviews)
+
+
+def within(rows: QuerySet, reviews: QuerySet[Review]) -> QuerySet:
+    """``rows`` of the given reviews. When the reviews are all of them (an unfiltered scope
+    of a role that sees every review), no condition is added: the database then reads the
+    rows in index order instead of joining 5,000 review ids."""
+    if not reviews.query.where and not reviews.query.distinct:
+        return rows
+    return rows.filter(review__in=reviews.order_by().values("pk"))
+
+
+@dataclass(frozen=True)
+class PerReview:
+    """How a count spreads over reviews, aggregated in the database: the total, the reviews
+    with any, and the smallest and largest count among those reviews."""
+
+    total: int
+    with_any: int
+    smallest: int
+    largest: int
+
+
+def _over_groups(inner: QuerySet, select: str, group: str = "") -> list[tuple]:
+    """Aggregate over the rows of a grouped queryset (a second GROUP BY over the first, which
+    the ORM cannot express): ``select`` names the inner columns by their aliases."""
+    sql, params = inner.query.sql_with_params()
+    tail = f" GROUP BY {group}" if group else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {select} FROM ({sql}) grouped{tail}", params)
+        return list(cursor.fetchall())
 
 
 def recommendations_per_review(user: Any, reviews: QuerySet[Review]
-                               ) -> tuple[list[int], dict[tuple[int, str | None], int],
+                               ) -> tuple[PerReview, dict[str | None, PerReview],
                                           dict[str | None, str]]:
-    """Reviews with any (visible) recommendation, counts per (review, agency), labels."""
-    rows = (recommendations(user, reviews).order_by()
-            .values("review_id", "addressee__code", "addressee__label")
-            .annotate(n=Count("pk")))
-    per: dict[tuple[int, str | None], int] = {}
-    labels: dict[str | None, str] = {}
-    ids = set()
-    for r in rows:
-        per[(r["review_id"], r["addressee__code"])] = r["n"]
-        labels[r["addressee__code"]] = r["addressee__label"] or "Agency not identified"
-        ids.add(r["review_id"])
-    return sorted(ids), per, labels
+    """Recommendations per review, over all agencies and per agency addressed (code None:
+    not identified), and the agencies' labels. Two aggregate queries: per (review, agency)
+    and per review counts are summed in the database, never brought into Python."""
+    recs = recommendations(user, reviews).order_by()
+    select = "SUM(n), COUNT(*), MIN(n), MAX(n)"
+    per_agency = recs.values("review_id", "addressee_id").annotate(n=Count("pk"))
+    agencies = {a: PerReview(*map(int, rest)) for a, *rest in _over_groups(
+        per_agency, f"addressee_id, {select}", "addressee_id")}
+    overall = _over_groups(recs.values("review_id").annotate(n=Count("pk")), select)[0]
+    total = PerReview(*(int(v or 0) for v in overall))
+    terms = dict(Term.objects.filter(pk__in=[a for a in agencies if a is not None])
+                 .values_list("pk", "code"))
+    labels = dict(Term.objects.filter(pk__in=terms).values_list("code", "label"))
+    out = {terms.get(a): v for a, v in agencies.items()}
+    names = {code: labels.get(code) or "Agency not identified" for code in out}
+    return total, out, names
 
 
 # -- coded data (the coding app) ----------------------------------------------------------
@@ -163,18 +206,71 @@ def _segments():
     return model.objects.filter(status="accepted")
 
 
-def reviews_with_code(code_key: str):
+# The unit a code is applied to, by target: a unit with an adjudicated consensus coding
+# counts only that coding (as coding.services.codes_per(prefer_consensus=True) does).
+UNIT_FIELDS = {"passage": "passage_id", "recommendation": "recommendation_id",
+               "finding": "finding_id", "review": "review_id"}
+
+
+def effective_segments(codebook: str | None = None, code_key: str | None = None):
+    """The coded segments that count: accepted ones (never suggestions), and where a unit
+    (a passage, recommendation, finding or the review) of a codebook has an adjudicated
+    consensus coding, only the consensus. Counting distinct reviews (or recommendations)
+    over these never counts a code twice because two coders both applied it."""
+    segments = _segments()
+    if codebook:
+        # By id, not by a join on the key: with codebook and status both constants the
+        # database reads the covering index (migration 0002) already in code order.
+        book_id = (apps.get_model("coding", "Codebook").objects.filter(key=codebook)
+                   .values_list("pk", flat=True).first())
+        segments = segments.filter(codebook_id=book_id)
+    if code_key:
+        segments = segments.filter(code__key=code_key)
+    # consensus__in, not consensus=: Django writes a boolean test as a bare column (or NOT
+    # column) on SQLite, which cannot seek an index; IN (...) can, on both databases.
+    books = _segments().filter(consensus__in=[True])
+    if codebook:
+        books = books.filter(codebook_id=book_id)
+    elif code_key:
+        books = books.filter(codebook__codes__key=code_key)
+    settled_books = list(books.order_by().values_list("codebook_id", flat=True).distinct())
+    if not settled_books:
+        # Nothing adjudicated: every accepted code counts. Every row has consensus False
+        # then; saying so lets the database read the covering index (migration 0002,
+        # codebook, status, consensus, code, review, ...) already in code order.
+        return segments.filter(consensus__in=[False])
+    for book in settled_books:
+        consensus = _segments().filter(consensus=True, codebook_id=book)
+        for target, column in UNIT_FIELDS.items():
+            settled = consensus.filter(target=target, **{f"{column}__isnull": False}
+                                       ).order_by().values(column)
+            segments = segments.exclude(Q(consensus=False, codebook_id=book, target=target)
+                                        & Q(**{f"{column}__in": settled}))
+    return segments
+
+
+def reviews_with_code(code_key: str, user: Any = None):
+    """Reviews in which the code counts, as the user may see them (a confidential passage
+    never puts a review in a drill-down for a role that may not see it)."""
     if not coding_ready():
         return Review.objects.none().values("pk")
-    return _segments().filter(code__key=code_key).order_by().values("review_id")
+    return (effective_segments(code_key=code_key).filter(confidential_allowed(user))
+            .order_by().values("review_id"))
 
 
 def coded_segments(user: Any, reviews: QuerySet[Review], codebook: str):
-    """Accepted coded segments of one codebook that the user may see, in the reviews."""
+    """Coded segments of one codebook that count (``effective_segments``) and the user may
+    see, in the reviews."""
     if not coding_ready():
         return None
-    return _segments().filter(confidential_allowed(user), codebook__key=codebook,
-                              review__in=reviews.order_by().values("pk"))
+    return within(effective_segments(codebook).filter(confidential_allowed(user)), reviews)
+
+
+def _code_names(ids) -> dict[int, tuple[str, str, int]]:
+    """code id -> (key, name, position): a small lookup instead of a join in the counts."""
+    model = apps.get_model("coding", "Code")
+    return {pk: (key, name, position) for pk, key, name, position in model.objects.filter(
+        pk__in=list(ids)).values_list("pk", "key", "name", "position")}
 
 
 def theme_review_counts(user: Any, reviews: QuerySet[Review], codebook: str
@@ -183,39 +279,40 @@ def theme_review_counts(user: Any, reviews: QuerySet[Review], codebook: str
     segments = coded_segments(user, reviews, codebook)
     if segments is None:
         return None
-    rows = (segments.order_by().values("code__key", "code__name", "code__position")
-            .annotate(n=Count("review_id", distinct=True)).order_by("-n", "code__position"))
-    return [(r["code__key"], r["code__name"], r["n"]) for r in rows]
+    counts = dict(segments.order_by().values("code_id").annotate(
+        n=Count("review_id", distinct=True)).values_list("code_id", "n"))
+    names = _code_names(counts)
+    ordered = sorted(counts, key=lambda pk: (-counts[pk], names[pk][2], names[pk][1]))
+    return [(names[pk][0], names[pk][1], counts[pk]) for pk in ordered]
 
 
 def case_themes_against_recommendations(user: Any, reviews: QuerySet[Review]
                                         ) -> list[tuple[str, str, int, int, int]] | None:
     """001 Table 3 / Figure 3: per case theme, (code, name, cases in which it arose,
-    recommendations coded with it, cases where a recommendation addresses it). Three
-    aggregate queries; the database does the counting."""
+    recommendations coded with it, cases where a recommendation addresses it). One grouped
+    query: the cases where a theme both arose and was addressed are counted as
+    |arose| + |addressed| - |either| (every segment is on the case or on a
+    recommendation), so no per-(review, code) rows are needed."""
     segments = coded_segments(user, reviews, CASE_THEMES)
     if segments is None:
         return None
-    on_recs = segments.filter(target="recommendation")
-    on_case = segments.exclude(target="recommendation")
-    cases = {r["code__key"]: r for r in on_case.order_by().values(
-        "code__key", "code__name", "code__position").annotate(
-        n=Count("review_id", distinct=True))}
-    recs = {r["code__key"]: r for r in on_recs.order_by().values(
-        "code__key", "code__name", "code__position").annotate(
-        n=Count("recommendation_id", distinct=True))}
-    addressed_rows = on_case.filter(Exists(on_recs.filter(
-        review_id=OuterRef("review_id"), code_id=OuterRef("code_id")))).order_by().values(
-        "code__key").annotate(n=Count("review_id", distinct=True))
-    addressed = {r["code__key"]: r["n"] for r in addressed_rows}
-    names = {k: (r["code__position"], r["code__name"]) for k, r in {**recs, **cases}.items()}
-    return [(key, name, cases[key]["n"] if key in cases else 0,
-             recs[key]["n"] if key in recs else 0, addressed.get(key, 0))
-            for key, (_, name) in sorted(names.items(), key=lambda kv: kv[1])]
+    on_rec = Q(target="recommendation")
+    rows = list(segments.order_by().values("code_id").annotate(
+        cases=Count("review_id", distinct=True, filter=~on_rec),
+        rec_cases=Count("review_id", distinct=True, filter=on_rec),
+        either=Count("review_id", distinct=True),
+        recs=Count("recommendation_id", distinct=True, filter=on_rec)))
+    names = _code_names(r["code_id"] for r in rows)
+    rows.sort(key=lambda r: (names[r["code_id"]][2], names[r["code_id"]][1]))
+    return [(names[r["code_id"]][0], names[r["code_id"]][1], r["cases"], r["recs"],
+             r["cases"] + r["rec_cases"] - r["either"]) for r in rows]
 
 
 # -- evidence for drill-down --------------------------------------------------------------
-@dataclass(frozen=True)
+EXCERPT = 300  # characters of each passage shown in a drill-down
+
+
+@dataclass
 class Evidence:
     review_id: int
     label: str
@@ -223,6 +320,10 @@ class Evidence:
     url: str
     page: int | None
     confidential: bool
+    document_id: int | None = None
+    version_id: int | None = None
+    start: int | None = None
+    redacted: bool = False
 
 
 def _viewer(document_id: int, version: int, page: int | None, start: int | None,
@@ -240,29 +341,31 @@ def recommendation_evidence(user: Any, review_ids: Iterable[int], agency: str | 
         recs = recs.filter(addressee__code=agency)
     out = []
     for r in recs.values("review_id", "number", "text", "page", "start", "end", "confidential",
-                         "version__document_id", "version__number", "addressee__label"
-                         ).order_by("review_id", "version_id", "index"):
+                         "version_id", "version__document_id", "version__number",
+                         "addressee__label").order_by("review_id", "version_id", "index"):
         out.append(Evidence(
             r["review_id"], f"Recommendation {r['number'] or ''}".strip() + (
                 f" to {r['addressee__label']}" if r["addressee__label"] else ""),
-            r["text"][:300], _viewer(r["version__document_id"], r["version__number"], r["page"],
-                                     r["start"], r["end"]), r["page"], r["confidential"]))
-    return out
+            r["text"], _viewer(r["version__document_id"], r["version__number"], r["page"],
+                               r["start"], r["end"]), r["page"], r["confidential"],
+            r["version__document_id"], r["version_id"], r["start"]))
+    return redact_evidence(user, out)
 
 
 def coded_evidence(user: Any, review_ids: Iterable[int], code_key: str) -> list[Evidence]:
     if not coding_ready():
         return []
-    segments = _segments().filter(confidential_allowed(user), code__key=code_key,
-                                  review_id__in=review_ids, version__isnull=False)
+    segments = effective_segments(code_key=code_key).filter(
+        confidential_allowed(user), review_id__in=review_ids, version__isnull=False)
     out = []
     for s in segments.values("review_id", "code__name", "text", "page", "start", "end",
-                             "confidential", "version__document_id", "version__number"
-                             ).order_by("review_id", "pk")[:500]:
-        out.append(Evidence(s["review_id"], f"Coded '{s['code__name']}'", (s["text"] or "")[:300],
+                             "confidential", "version_id", "version__document_id",
+                             "version__number").order_by("review_id", "pk")[:500]:
+        out.append(Evidence(s["review_id"], f"Coded '{s['code__name']}'", s["text"] or "",
                             _viewer(s["version__document_id"], s["version__number"], s["page"],
-                                    s["start"], s["end"]), s["page"], s["confidential"]))
-    return out
+                                    s["start"], s["end"]), s["page"], s["confidential"],
+                            s["version__document_id"], s["version_id"], s["start"]))
+    return redact_evidence(user, out)
 
 
 def extraction_evidence(user: Any, review_ids: Iterable[int], field: str,
@@ -278,9 +381,50 @@ def extraction_evidence(user: Any, review_ids: Iterable[int], field: str,
         rows = rows.filter(key__in=[field, f"{field}:{code}"])
     out = []
     for e in rows.values("review_id", "quote", "page", "start", "end", "confidential",
-                         "version__document_id", "version__number", "status")[:500]:
+                         "version_id", "version__document_id", "version__number",
+                         "status")[:500]:
         out.append(Evidence(e["review_id"], f"Evidence for {field.replace('_', ' ')} "
-                                            f"({e['status']})", e["quote"],
+                                            f"({e['status']})", e["quote"] or "",
                             _viewer(e["version__document_id"], e["version__number"], e["page"],
-                                    e["start"], e["end"]), e["page"], e["confidential"]))
+                                    e["start"], e["end"]), e["page"], e["confidential"],
+                            e["version__document_id"], e["version_id"], e["start"]))
+    return redact_evidence(user, out)
+
+
+NOT_CHECKED = "(Text not shown: this document is still being checked for personal data.)"
+
+
+def redact_evidence(user: Any, items: list[Evidence]) -> list[Evidence]:
+    """The passages as ``user`` may see them, by the rule of ``ingestion/redaction.py``:
+    evidence from a document the user may not view is dropped; for a document the user may
+    not change, personal data is replaced by [REDACTED: kind] markers (and a version whose
+    personal data is not checked yet shows no text). Redaction runs on the whole passage
+    before it is cut to an excerpt, so a name is never cut in half and left readable."""
+    from ..accounts.access import can
+    from ..ingestion.redaction import may_see_unredacted, not_ready, redactors
+    from ..repository.models import Document
+
+    documents = {d.pk: d for d in Document.objects.filter(
+        pk__in={e.document_id for e in items}).select_related("kind", "review")}
+    viewable = {pk for pk, d in documents.items() if can(user, "view", d)}
+    hidden = {pk for pk in viewable if not may_see_unredacted(user, documents[pk])}
+    versions = {e.version_id for e in items if e.document_id in hidden}
+    by_version = redactors(versions) if versions else {}
+    unchecked = not_ready(versions) if versions else set()
+    out = []
+    for item in items:
+        if item.document_id not in viewable:
+            continue
+        if item.document_id in hidden:
+            item.redacted = True
+            if item.version_id in unchecked:
+                item.text = NOT_CHECKED
+            else:
+                redactor = by_version.get(item.version_id)
+                if redactor is not None:
+                    # Offsets place the flags precisely; without them, match flagged strings.
+                    item.text = (redactor.piece(item.text, item.start) if item.start is not None
+                                 else redactor.text(item.text))
+        item.text = item.text[:EXCERPT]
+        out.append(item)
     return out

@@ -10,14 +10,14 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
 from django.db.models import QuerySet
 
 from observatory_core.access import allowed
-from observatory_core.stats import Category, Column, Group, Point, Table, load_rule
+from observatory_core.stats import Category, Column, Point, Spread, Table, load_rule
 from observatory_core.stats import build as core
 from observatory_core.stats.timeliness import load_limits
 
@@ -28,6 +28,12 @@ from . import filters as flt
 from . import sources
 from .models import ChildDeathFigure, Evaluation
 
+CODED_RULE = ("Which codes count: codes a person accepted, never suggestions; where a "
+              "passage, recommendation or finding was adjudicated, only its consensus coding. "
+              "Reviews (and recommendations) are counted, not codes, so a code two coders "
+              "both applied in the same review counts once.")
+CODED_SOURCE = ("Accepted codes of the case themes codebook (seed 001 Table 3 and Figure 3), "
+                "on case passages and on recommendations.")
 NEEDS_CODED = ("Needs coded data: this table is computed from accepted codes of the coding "
                "app (issue 4){why}. It fills in as soon as reviews are coded.")
 
@@ -48,7 +54,7 @@ class Scope:
 
     @cached_property
     def reviews(self) -> QuerySet[Review]:
-        return flt.apply(visible_reviews(self.user), self.filters)
+        return flt.apply(visible_reviews(self.user), self.filters, self.user)
 
     @cached_property
     def review_count(self) -> int:
@@ -165,6 +171,31 @@ def reviews_by_local_authority(scope: Scope) -> Table:
                         notes=(den.source,))
 
 
+@register("reviews_by_region_and_year", "Reviews by region and year",
+          "Number of reviews by region and year of the decision to review, with row and "
+          "column totals (a two-way table: small numbers and the totals that would reveal "
+          "them are suppressed in public output).", chart="none")
+def reviews_by_region_and_year(scope: Scope) -> Table:
+    rows = sources.count_by_region_and_year(scope.reviews)
+    counted = [r for r in rows if r[0] is not None and r[2] is not None]
+    regions = sorted({(code, name) for code, name, _, _ in counted}, key=lambda r: r[1])
+    years = sorted({y for _, _, y, _ in counted})
+    n = {(code, y): count for code, _, y, count in counted}
+    left_out = sum(r[3] for r in rows) - sum(n.values())
+    notes = [f"Year is the {flt.YEAR_LABEL.lower()}."]
+    if left_out:
+        notes.append(f"{left_out:,} review{'s' if left_out != 1 else ''} without a date of "
+                     "the decision to review or a region are not in this table.")
+    return core.two_way(
+        "reviews_by_region_and_year", "Reviews by region and year",
+        [Category(code, name, 0, scope.drill(region=code)) for code, name in regions],
+        [Category(str(y), str(y), 0, scope.drill(year=y)) for y in years],
+        [[n.get((code, y), 0) for y in years] for code, _ in regions],
+        drilldowns=[[scope.drill(region=code, year=y) for y in years] for code, _ in regions],
+        public=scope.public, row_header="Region", filters=scope.filters, notes=tuple(notes),
+        empty_message="No reviews with a region and a year match these filters.")
+
+
 def _year(scope: Scope) -> int | None:
     value = scope.filters.get("year") or scope.filters.get("year_to")
     return int(value) if value else None
@@ -236,23 +267,23 @@ def timeliness(scope: Scope) -> Table:
           "(001 Table 1), from the recommendations ingestion found.",
           evidence="recommendations", seed="001 Table 1")
 def recommendations_by_agency(scope: Scope) -> Table:
-    ids, per, labels = sources.recommendations_per_review(scope.user, scope.reviews)
+    overall, per_agency, labels = sources.recommendations_per_review(scope.user, scope.reviews)
+    n = overall.with_any  # reviews with any (visible) recommendation: the mean's base
     groups = []
     for code, label in sorted(labels.items(), key=lambda kv: kv[1]):
-        values = [per.get((rid, code), 0) for rid in ids]
-        groups.append(Group(code or "none", label, values, scope.drill(rec_agency=code)
-                            if code else scope.drill()))
-    total = Group("total", "All recommendations", [], scope.drill())
-    if ids:
-        totals: Counter[int] = Counter()
-        for (rid, _), v in per.items():
-            totals[rid] += v
-        total = Group("total", "All recommendations", [totals[r] for r in ids], scope.drill())
+        a = per_agency[code]
+        # Reviews in scope without a recommendation to this agency count as zeros.
+        smallest = a.smallest if a.with_any == n else 0
+        groups.append(Spread(code or "none", label, a.total, a.with_any, n, smallest,
+                             a.largest, scope.drill(rec_agency=code) if code else scope.drill()))
+    total = Spread("total", "All recommendations", overall.total, n, n,
+                   overall.smallest if n else None, overall.largest if n else None,
+                   scope.drill())
     return core.summary("recommendations_by_agency", "Recommendations by agency", groups,
                         public=scope.public, total=total, row_header="Agency addressed",
                         filters=scope.filters, source="Recommendations found by ingestion "
                         "in review documents, with the agency each is addressed to.",
-                        notes=(f"{len(ids):,} reviews with recommendations are in scope; mean "
+                        notes=(f"{n:,} reviews with recommendations are in scope; mean "
                                "and range are per review over all of them (zeros included).",),
                         empty_message="No recommendations have been found in the reviews "
                                       "matching these filters.")
@@ -283,7 +314,7 @@ def themes_by_reviews(scope: Scope) -> Table:
     return core.one_way(name, title, cats, public=scope.public, additive=False, base=base,
                         row_header="Theme", filters=scope.filters,
                         total_label="Reviews with coded recommendations",
-                        total_drilldown=scope.drill(),
+                        total_drilldown=scope.drill(), notes=(CODED_RULE,),
                         source="Accepted codes of the recommendation themes codebook "
                                "(seed 001 ch. 3, Table 2).")
 
@@ -310,8 +341,7 @@ def case_themes_vs_recommendations(scope: Scope) -> Table:
     counts = [[c, r, a] for _, _, c, r, a in rows]
     return core.columns_table(name, title, cats, cols, counts, public=scope.public,
                               row_header="Case theme", filters=scope.filters,
-                              source="Accepted codes of the case themes codebook (seed 001 "
-                                     "Table 3), on case passages and on recommendations.")
+                              notes=(CODED_RULE,), source=CODED_SOURCE)
 
 
 @register("theme_quadrant", "Frequency of themes and recommendations",
@@ -330,13 +360,14 @@ def theme_quadrant(scope: Scope) -> Table:
     cats = [Category(p.key, p.label, 0, scope.drill(theme=p.key)) for p in points]
     cols = [Column("cases", "Cases in which it arose (x)"),
             Column("recommendations", "Recommendations on it (y)")]
-    return core.columns_table(name, title, cats, cols, [[p.x, p.y] for p in points],
-                              public=scope.public, row_header="Case theme",
-                              extra=[(Column("quadrant", "Quadrant", "text"),
-                                      [p.quadrant for p in points])],
-                              filters=scope.filters,
-                              notes=(f"Split at the medians: {mx:g} cases, {my:g} "
-                                     "recommendations.",))
+    table = core.columns_table(name, title, cats, cols, [[p.x, p.y] for p in points],
+                               public=scope.public, row_header="Case theme",
+                               extra=[(Column("quadrant", "Quadrant", "text"),
+                                       [p.quadrant for p in points])],
+                               filters=scope.filters, source=CODED_SOURCE,
+                               notes=(f"Split at the medians: {mx:g} cases, {my:g} "
+                                      "recommendations.", CODED_RULE))
+    return replace(table, splits=(mx, my))
 
 
 # -- linked data --------------------------------------------------------------------------
@@ -419,8 +450,6 @@ def child_deaths_and_reviews(scope: Scope) -> Table:
     table = core.one_way("child_deaths_and_reviews", "Child deaths and reviews by year", cats,
                          public=scope.public, percent=False, row_header="Year",
                          filters=scope.filters, total_drilldown=scope.drill())
-    from dataclasses import replace
-
     from observatory_core.stats import Row, StatCell
 
     rows = tuple(Row(r.key, r.label, (*r.cells, StatCell(deaths.get(int(r.key)), kind="number")))

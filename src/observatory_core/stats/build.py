@@ -199,39 +199,64 @@ class Group:
     drilldown: Mapping[str, str] = field(default_factory=dict)
 
 
-def summary(name: str, title: str, groups: Sequence[Group], *, public: bool,
+@dataclass(frozen=True)
+class Spread:
+    """A summary row given by its aggregates rather than every value (the database sums
+    them): the total over ``records`` records, how many have any, the smallest and largest
+    value (zeros included)."""
+
+    key: str
+    label: str
+    total: int
+    with_any: int
+    records: int
+    smallest: int | None
+    largest: int | None
+    drilldown: Mapping[str, str] = field(default_factory=dict)
+
+
+def spread(group: Group | Spread) -> Spread:
+    if isinstance(group, Spread):
+        return group
+    v = group.values
+    return Spread(group.key, group.label, sum(v), sum(1 for x in v if x), len(v),
+                  min(v) if v else None, max(v) if v else None, group.drilldown)
+
+
+def summary(name: str, title: str, groups: Sequence[Group | Spread], *, public: bool,
             rule: SuppressionRule | None = None, unit: str = "recommendations",
             per: str = "review", row_header: str = "", notes: Sequence[str] = (),
             source: str = "", filters: Mapping[str, str] | None = None, empty_message: str = "",
-            total: Group | None = None) -> Table:
+            total: Group | Spread | None = None) -> Table:
     """Total, records with any, mean per record and range, per group (001 Table 1)."""
     rule = rule or load_rule()
-    totals = [[sum(g.values)] for g in groups]
+    groups = [spread(g) for g in groups]
+    totals = [[g.total] for g in groups]
     hidden = protect(totals, rule, row_totals=False, col_totals=True) if groups else {}
     columns = (Column("count", f"Number of {unit}", "count"),
                Column("with_any", f"{per.capitalize()}s with any", "count"),
                Column("mean", f"Mean per {per}", "mean"),
                Column("range", "Range", "text"))
 
-    def row(g: Group, why: str | None) -> Row:
-        count = sum(g.values)
-        with_any = sum(1 for v in g.values if v)
-        few = len(g.values) < rule.threshold
+    def row(g: Spread, why: str | None) -> Row:
+        count, with_any = g.total, g.with_any
+        few = g.records < rule.threshold
         small_any = rule.is_small(with_any)
-        mean = statistics.fmean(g.values) if g.values else None
-        span = f"{min(g.values)} to {max(g.values)}" if g.values else None
+        # total / records is what statistics.fmean gives for whole numbers.
+        mean = count / g.records if g.records else None
+        span = f"{g.smallest} to {g.largest}" if g.records else None
         return Row(g.key, g.label, (
             _cell(count, count, why, public, drilldown=g.drilldown),
             _cell(with_any, with_any, why or ("primary" if small_any else None), public,
                   drilldown=g.drilldown),
-            _cell(round(mean, 2) if mean is not None else None, len(g.values),
+            _cell(round(mean, 2) if mean is not None else None, g.records,
                   why or ("primary" if few else None), public, kind="mean"),
-            _cell(span, len(g.values), why or ("primary" if few or small_any else None),
+            _cell(span, g.records, why or ("primary" if few or small_any else None),
                   public, kind="text"),
         ))
 
     rows = tuple(row(g, hidden.get((i, 0))) for i, g in enumerate(groups))
-    total_row = row(total, hidden.get((len(groups), 0))) if total and groups else None
+    total_row = row(spread(total), hidden.get((len(groups), 0))) if total and groups else None
     return Table(name, title, columns, rows, total_row, unit=unit, row_header=row_header,
                  notes=tuple(notes), rule=rule.describe(), suppressed_output=public,
                  source=source, filters=dict(filters or {}),

@@ -111,6 +111,8 @@ class Table:
     source: str = ""
     empty_message: str = ""
     filters: Mapping[str, str] = field(default_factory=dict)
+    # Where a chart splits its axes (x, y), e.g. the medians of the quadrant chart.
+    splits: tuple[float, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -156,4 +158,5 @@ class Table:
             "test": self.test.as_dict() if self.test else None,
             "notes": list(self.notes), "source": self.source, "filters": dict(self.filters),
             "empty_message": self.empty_message if self.empty else "",
+            **({"splits": list(self.splits)} if self.splits else {}),
         }
