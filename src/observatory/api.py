@@ -38,6 +38,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 
+from .coding.api import router as coding_router  # noqa: E402
 from .consultation.api import router as consultation_router  # noqa: E402
 from .ingestion.api import router as ingestion_router  # noqa: E402
 from .repository.api import router as repository_router  # noqa: E402
@@ -47,3 +48,4 @@ api.add_router("", repository_router)
 api.add_router("", web_router)
 api.add_router("", consultation_router)
 api.add_router("", ingestion_router)
+api.add_router("", coding_router)

@@ -90,10 +90,12 @@ API_NOT_JSON = {
     "api:openapi-view": "the Swagger UI page (HTML), checked in test_api_docs_*",
     "api:download_document": "a file download",
     "api:export_reviews": "a CSV download",
+    "api:download_codebook": "a codebook file download (TOML/CSV/.qdc)",
 }
 API_POST_ONLY = {
     "api:import_reviews": "POST a file; checked in test_api_import_*",
     "api:upload_document": "POST a file",
+    "api:import_codebook": "POST a file; checked in tests/apps/coding/test_import_export.py",
 }
 API_USER = {"api:list_audit": "steering"}
 API_STATUS = {

@@ -1,7 +1,8 @@
 """Issue 4's 'Done means' in the browser: two coders code the same recommendations; one
-accepts a suggestion (keyboard) and adds a code by selecting text, the other disagrees; the
-comparison shows the kappa and the disagreement; the adjudicated coding exports to a .qdpx
-that validates against the REFI-QDA schema."""
+accepts a suggestion (keyboard) and adds a code by selecting text, the other disagrees; each
+marks the document finished (the comparison stays closed until both have); the comparison
+shows the kappa and the disagreement; the adjudicated coding exports to a .qdpx that
+validates against the REFI-QDA schema."""
 
 from __future__ import annotations
 
@@ -31,8 +32,23 @@ Recommendations
 
 2. Children's social care should improve the quality of recording in case files.
 
-3. The police should share information with health visitors promptly.
+3. The police should share information about Kelly Marie Campbell with health visitors promptly.
 """
+SELECT = """(phrase) => {
+    const el = [...document.querySelectorAll('.obs-unit-text')]
+        .find(e => e.textContent.includes(phrase));
+    const at = el.textContent.indexOf(phrase), to = at + phrase.length;
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    const r = document.createRange();
+    let seen = 0;
+    while (walker.nextNode()) {
+        const n = walker.currentNode, len = n.nodeValue.length;
+        if (at >= seen && at <= seen + len) { r.setStart(n, at - seen); }
+        if (to >= seen && to <= seen + len) { r.setEnd(n, to - seen); break; }
+        seen += len;
+    }
+    const s = window.getSelection(); s.removeAllRanges(); s.addRange(r);
+}"""
 SCHEMA = Path(os.environ.get("OBSERVATORY_CORPUS", Path(__file__).resolve().parents[2].parent
                              / "shared" / "corpus")) / "refi-qda" / "Project-mrt2019.xsd"
 
@@ -58,21 +74,7 @@ def test_two_coders_compare_adjudicate_and_export(page, browser, live_server):
     first.focus()
     page.keyboard.press("a")
     expect(first.locator(".obs-status")).to_have_text("Accepted")
-    page.evaluate("""(phrase) => {
-        const el = [...document.querySelectorAll('.obs-unit-text')]
-            .find(e => e.textContent.includes(phrase));
-        const at = el.textContent.indexOf(phrase), to = at + phrase.length;
-        const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
-        const r = document.createRange();
-        let seen = 0;
-        while (walker.nextNode()) {
-            const n = walker.currentNode, len = n.nodeValue.length;
-            if (at >= seen && at <= seen + len) { r.setStart(n, at - seen); }
-            if (to >= seen && to <= seen + len) { r.setEnd(n, to - seen); break; }
-            seen += len;
-        }
-        const s = window.getSelection(); s.removeAllRanges(); s.addRange(r);
-    }""", "quality of recording")
+    page.evaluate(SELECT, "quality of recording")
     expect(page.locator("#obs-selection")).to_contain_text("quality of recording")
     page.get_by_label("Code to add").select_option(label="– Quality of recording")
     page.get_by_role("button", name="Add code").click()
@@ -93,11 +95,33 @@ def test_two_coders_compare_adjudicate_and_export(page, browser, live_server):
         bob.get_by_label("Code to add").select_option(label=code)
         bob.get_by_role("button", name="Add code").click()
         expect(bob.locator(".govuk-notification-banner").first).to_contain_text("Added")
+    # bob (a researcher) sees the name redacted, and still codes a span after it: the
+    # redacted marker counts as the length it stands for, so offsets stay the stored text's
+    expect(bob.locator("#obs-units")).to_contain_text("[REDACTED: name]")
+    expect(bob.locator("#obs-units")).not_to_contain_text("Campbell")
+    bob.evaluate(SELECT, "with health visitors promptly")
+    bob.get_by_label("Code to add").select_option(
+        label="– Information sharing between and within agencies")
+    bob.get_by_role("button", name="Add code").click()
+    expect(bob.locator(".obs-seg", has_text="on “with health visitors promptly”")).to_be_visible()
+    bob.get_by_role("button", name="I have finished coding this document").click()
+    expect(bob.locator(".govuk-notification-banner").first).to_contain_text(
+        "the comparison opens when every coder is done")
     other.close()
 
+    # the comparison stays closed until ann has finished too
+    compare = (f"{live_server.url}/coding/documents/{document.pk}/compare/"
+               "?codebook=recommendation_themes")
+    page.goto(compare)
+    expect(page.locator("#comparison-closed")).to_be_visible()
+    expect(page.locator("#coder-status")).to_contain_text("Still coding")
+    page.goto(url)
+    page.get_by_role("button", name="I have finished coding this document").click()
+    expect(page.locator(".govuk-notification-banner").first).to_contain_text(
+        "the comparison is open")
+
     # the comparison: kappa and the disagreement side by side; adjudicate; export .qdpx
-    page.goto(f"{live_server.url}/coding/documents/{document.pk}/compare/"
-              "?codebook=recommendation_themes")
+    page.goto(compare)
     expect(page.locator("#overall-kappa")).not_to_have_text("–")
     table = page.locator("#disagreements")
     expect(table).to_contain_text("Quality of recording")

@@ -17,6 +17,7 @@ from observatory_core.coding.refi import (
 )
 
 from .models import Codebook, CodedSegment
+from .privacy import View
 from .services import stored_text, to_core
 
 COLUMNS = ["review", "document", "document_version", "page", "target", "unit_id", "start",
@@ -24,7 +25,27 @@ COLUMNS = ["review", "document", "document_version", "page", "target", "unit_id"
            "status", "origin", "confidence", "consensus", "memo"]
 
 
-def rows(segments: Any) -> list[dict[str, Any]]:
+def views_for(user: Any, segments: Any) -> dict[int, View]:
+    """Per document version, its text as ``user`` may see it (redacted for roles that may
+    not change the document)."""
+    out: dict[int, View] = {}
+    for seg in segments.exclude(version=None).select_related(
+            "version__document__review", "version__document__kind").distinct():
+        if seg.version_id not in out:
+            out[seg.version_id] = View(user, seg.version.document, seg.version)
+    return out
+
+
+def _text(s: CodedSegment, views: dict[int, View]) -> str:
+    view = views.get(s.version_id) if s.version_id else None
+    if view is None:
+        return s.text
+    base = s.start if s.start is not None else getattr(getattr(s, s.target, None), "start", None)
+    return view.text(s.text, base)
+
+
+def rows(segments: Any, views: dict[int, View]) -> list[dict[str, Any]]:
+    """One row per segment; ``views`` (from :func:`views_for`) redact the text."""
     out = []
     for s in segments.select_related("review", "version__document", "code", "codebook",
                                      "coder"):
@@ -33,7 +54,7 @@ def rows(segments: Any) -> list[dict[str, Any]]:
                     "document_version": s.version.number if s.version else "",
                     "page": s.page or "", "target": s.target, "unit_id": s.unit_id,
                     "start": "" if s.start is None else s.start,
-                    "end": "" if s.end is None else s.end, "text": s.text,
+                    "end": "" if s.end is None else s.end, "text": _text(s, views),
                     "codebook": s.codebook.key, "codebook_version": s.codebook_version,
                     "code": s.code.key, "code_name": s.code.name,
                     "coder": s.coder.get_username(), "status": s.status, "origin": s.origin,
@@ -42,31 +63,34 @@ def rows(segments: Any) -> list[dict[str, Any]]:
     return out
 
 
-def to_csv(segments: Any) -> bytes:
+def to_csv(segments: Any, views: dict[int, View]) -> bytes:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows(segments))
+    writer.writerows(rows(segments, views))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def to_xlsx(segments: Any) -> bytes:
+def to_xlsx(segments: Any, views: dict[int, View]) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook()
     sheet = book.active
     sheet.title = "Coded segments"
     sheet.append(COLUMNS)
-    for row in rows(segments):
+    for row in rows(segments, views):
         sheet.append([row[c] for c in COLUMNS])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def to_qdpx(book: Codebook, segments: Any, name: str) -> bytes:
+def to_qdpx(book: Codebook, segments: Any, name: str, views: dict[int, View]) -> bytes:
     """One text source per document version (its stored text, offsets unchanged); each
-    segment becomes a selection coded by its coder (whole-unit codes use the unit's span)."""
+    segment becomes a selection coded by its coder (whole-unit codes use the unit's span).
+    For a user who sees a version redacted, the source is the redacted text and every
+    selection is moved onto it; a version still being checked for personal data is left
+    out."""
     users: dict[int, QdaUser] = {}
     by_version: dict[int, list[CodedSegment]] = {}
     versions = {}
@@ -79,7 +103,11 @@ def to_qdpx(book: Codebook, segments: Any, name: str) -> bytes:
     sources = []
     for vid, segs in by_version.items():
         version = versions[vid]
-        text = stored_text(version)
+        view = views.get(vid)
+        if view is not None and view.withheld:
+            continue
+        text, move = view.mapped(stored_text(version)) if view else (stored_text(version),
+                                                                     lambda o: o)
         selections = []
         for seg in segs:
             start, end = seg.start, seg.end
@@ -87,6 +115,9 @@ def to_qdpx(book: Codebook, segments: Any, name: str) -> bytes:
                 unit = getattr(seg, seg.target)
                 start, end = unit.start, unit.end
             memo = seg.memo + (" [consensus]" if seg.consensus else "")
+            start, end = move(start), move(end)
+            if end <= start:
+                continue
             selections.append(QdaSelection(stable_guid("segment", seg.pk), start, end,
                                            seg.code.key, users[seg.coder_id].guid,
                                            seg.created_at, memo.strip()))

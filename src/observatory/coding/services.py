@@ -23,6 +23,7 @@ from .models import (
     CodebookVersion,
     CodedSegment,
     CodingModel,
+    CodingProgress,
     Origin,
     Status,
     Target,
@@ -99,14 +100,52 @@ def save_codebook(data: core.Codebook, user: Any = None, note: str = "") -> Code
     return book
 
 
-def ensure_codebooks() -> None:
-    """Load the shipped codebooks that are not in the database yet (never overwrite edits)."""
+def parse_upload(raw: bytes, filename: str, *, key: str = "", name: str = "",
+                 source: str = "") -> core.Codebook:
+    """A codebook file (TOML, CSV or REFI-QDA .qdc, told apart by its name) checked whole:
+    raises ``core.CodebookError`` listing every problem; nothing is written here."""
+    from observatory_core.coding.formats import from_csv, from_qdc, from_toml
+
+    lowered = filename.lower()
+    try:
+        if lowered.endswith(".csv"):
+            return from_csv(raw.decode("utf-8-sig"), key=key, origin=filename, name=name,
+                            source=source)
+        if lowered.endswith((".qdc", ".xml")):
+            return from_qdc(raw, key=key or filename.rsplit(".", 1)[0], name=name,
+                            source=source, origin=filename)
+        return from_toml(raw.decode("utf-8-sig"), origin=filename)
+    except UnicodeDecodeError as exc:
+        raise core.CodebookError(filename, [f"not UTF-8 text ({exc.reason})"]) from exc
+
+
+def export_codebook(book: Codebook, fmt: str) -> tuple[bytes, str]:
+    """The codebook as a file: (body, content type) for 'toml', 'csv' or 'qdc'."""
+    from observatory_core.coding.formats import to_csv, to_qdc, to_toml
+
+    data = to_core(book)
+    if fmt == "csv":
+        return to_csv(data).encode("utf-8"), "text/csv; charset=utf-8"
+    if fmt == "qdc":
+        return to_qdc(data), "application/xml"
+    if fmt == "toml":
+        return to_toml(data).encode("utf-8"), "application/toml"
+    raise CodingError(f"unknown codebook format '{fmt}' (toml, csv or qdc)")
+
+
+def ensure_codebooks() -> int:
+    """Load the shipped codebooks that are not in the database yet (never overwrite edits);
+    ``observatory setup`` calls this, the pages too (for databases set up before). Returns
+    how many were loaded."""
     have = set(Codebook.objects.values_list("key", flat=True))
+    loaded = 0
     for data in core.shipped_codebooks():
         if data.key not in have:
             # another request may load it at the same time
             with contextlib.suppress(IntegrityError), transaction.atomic():
                 save_codebook(data, note="shipped codebook")
+                loaded += 1
+    return loaded
 
 
 def _check(book: Codebook, codes: list[core.Code]) -> None:
@@ -308,7 +347,9 @@ def suggest_for_version(version: DocumentVersion, book: Codebook, coder: Any,
     rows = []
     for unit, found in zip(units, suggester.suggest_many([u.text for u in units]), strict=True):
         for s in found[:4]:
-            if s.confidence < SUGGEST_THRESHOLD or (unit.obj.pk, s.code) in have:
+            # the model's suggestions already passed their code's tuned threshold
+            if (s.origin != Origin.MODEL and s.confidence < SUGGEST_THRESHOLD) \
+                    or (unit.obj.pk, s.code) in have:
                 continue
             start = unit.start + s.start if s.start is not None else None
             end = unit.start + s.end if s.end is not None else None
@@ -329,20 +370,24 @@ def training_examples(book: Codebook) -> list[Example]:
     rows = (CodedSegment.objects.filter(codebook=book, status=Status.ACCEPTED)
             .exclude(target=Target.REVIEW)
             .values_list("target", "passage_id", "recommendation_id", "finding_id",
-                         "code__key", "consensus"))
+                         "code__key", "consensus", "confidential"))
     units: dict[tuple[str, int], dict[str, set[str]]] = {}
-    for target, p, r, f, code, consensus in rows:
+    secret: set[tuple[str, int]] = set()
+    for target, p, r, f, code, consensus, confidential in rows:
         key = (target, {"passage": p, "recommendation": r, "finding": f}[target])
         units.setdefault(key, {"all": set(), "consensus": set()})
         units[key]["consensus" if consensus else "all"].add(code)
+        if confidential:
+            secret.add(key)
     texts: dict[tuple[str, int], str] = {}
     for target, model in (("passage", Passage), ("recommendation", Recommendation),
                           ("finding", Finding)):
         ids = [pk for (t, pk) in units if t == target]
         texts.update({(target, pk): text for pk, text in
                       model.objects.filter(pk__in=ids).values_list("pk", "text")})
+    # the model names its nearest examples in explanations: a confidential one by kind only
     return [Example(texts[key], frozenset(codes["consensus"] or codes["all"]),
-                    f"{key[0]} {key[1]}")
+                    "a confidential document" if key in secret else f"{key[0]} {key[1]}")
             for key, codes in units.items() if key in texts]
 
 
@@ -391,6 +436,34 @@ def coders_of(version: DocumentVersion, book: Codebook) -> list[Any]:
                                        status=Status.ACCEPTED)
            .values_list("coder_id", flat=True).distinct())
     return list(get_user_model().objects.filter(pk__in=set(ids)).order_by("username"))
+
+
+def coding_status(version: DocumentVersion, book: Codebook) -> dict[str, bool]:
+    """Everyone who took part in coding this version with this codebook (any own row or a
+    progress record), and whether they marked it done."""
+    from django.contrib.auth import get_user_model
+
+    ids = set(CodedSegment.objects.filter(version=version, codebook=book, consensus=False)
+              .values_list("coder_id", flat=True).distinct())
+    done = dict(CodingProgress.objects.filter(version=version, codebook=book)
+                .values_list("coder_id", "done"))
+    ids |= set(done)
+    return {u.get_username(): bool(done.get(u.pk)) for u in
+            get_user_model().objects.filter(pk__in=ids).order_by("username")}
+
+
+def comparison_open(version: DocumentVersion | None, book: Codebook) -> bool:
+    """Coders stay blind to each other until at least two of them took part and every one
+    of them marked the document done."""
+    if version is None:
+        return False
+    status = coding_status(version, book)
+    return len(status) >= 2 and all(status.values())
+
+
+def open_versions(book: Codebook, version_ids: set[int]) -> set[int]:
+    return {vid for vid in version_ids
+            if comparison_open(DocumentVersion.objects.get(pk=vid), book)}
 
 
 def agreement_for(version: DocumentVersion, book: Codebook, kind: str) -> dict[str, Any]:
@@ -443,14 +516,17 @@ def codes_per(*, review: Any = None, recommendation: Any = None, codebook: str |
 
 
 def visible_segments(qs: Any, user: Any) -> Any:
-    """Segments this user may see: confidential ones only with confidential access."""
-    from observatory_core.access import allowed
+    """Segments of documents (and reviews) this user may view: a confidential or unpublished
+    document's codes never reach a role that may not view the document."""
+    from ..accounts.access import can
+    from ..repository.models import Document, Review
 
-    from ..accounts.access import role_of
-
-    if allowed(role_of(user), "confidential_document", "view", same_area=False):
-        return qs
-    return qs.filter(confidential=False)
+    documents = set(qs.exclude(version=None).values_list("version__document_id", flat=True))
+    allowed = [d.pk for d in Document.objects.filter(pk__in=documents)
+               .select_related("review", "kind") if can(user, "view", d)]
+    reviews = set(qs.filter(version=None).values_list("review_id", flat=True))
+    seen = [r.pk for r in Review.objects.filter(pk__in=reviews) if can(user, "view", r)]
+    return qs.filter(Q(version__document_id__in=allowed) | Q(version=None, review_id__in=seen))
 
 
 def q_unit(kind: str, pk: int) -> Q:

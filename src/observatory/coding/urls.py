@@ -10,4 +10,5 @@ urlpatterns = [
     path("coding/documents/<int:pk>/", views.workbench, name="coding-workbench"),
     path("coding/documents/<int:pk>/compare/", views.comparison, name="coding-compare"),
     path("coding/export/", views.export, name="coding-export"),
+    path("coding/reviews/<str:reference>/", views.review_coding, name="coding-review"),
 ]

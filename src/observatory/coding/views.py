@@ -13,14 +13,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from observatory_core.coding import codebook as core
-from observatory_core.coding.formats import from_csv, from_qdc, from_toml, to_csv, to_toml
 
 from ..accounts.access import can
 from ..audit.log import record
@@ -28,16 +27,22 @@ from ..repository.models import Document
 from ..web.render import error, respond, wants_json
 from . import exports
 from .models import Code, Codebook, CodedSegment, CodingProgress, Status, Target
+from .privacy import View
 from .services import (
     CodingError,
     Conflict,
     add_code,
     agreement_for,
+    coding_status,
+    comparison_open,
     decide,
     edit_code,
     ensure_codebooks,
+    export_codebook,
     latest_model,
     maybe_retrain,
+    open_versions,
+    parse_upload,
     remove_code,
     retrain,
     save_codebook,
@@ -206,15 +211,8 @@ def codebook_export(request: HttpRequest, key: str) -> HttpResponse:
     if not can(request.user, "download", book):
         return _refuse(request, "download", book)
     fmt = request.GET.get("format", "toml")
-    from .services import to_core
-
-    data = to_core(book)
-    if fmt == "csv":
-        body, kind = to_csv(data).encode("utf-8"), "text/csv; charset=utf-8"
-    elif fmt == "qdc":
-        body, kind = exports.codebook_qdc(book), "application/xml"
-    else:
-        fmt, body, kind = "toml", to_toml(data).encode("utf-8"), "application/toml"
+    fmt = fmt if fmt in ("csv", "qdc") else "toml"
+    body, kind = export_codebook(book, fmt)
     record(request, "download", book, detail=f"codebook export {fmt}")
     response = HttpResponse(body, content_type=kind)
     response["Content-Disposition"] = f'attachment; filename="{book.key}-v{book.version}.{fmt}"'
@@ -232,24 +230,15 @@ def codebook_import(request: HttpRequest) -> HttpResponse:
     if upload is None:
         problems = ["Choose a codebook file (.toml, .csv or .qdc)"]
     else:
-        raw = upload.read()
-        name = upload.name.lower()
         try:
-            if name.endswith(".csv"):
-                data = from_csv(raw.decode("utf-8-sig"), key=key, origin=upload.name,
+            data = parse_upload(upload.read(), upload.name, key=key,
                                 name=request.POST.get("name", ""),
                                 source=request.POST.get("source", ""))
-            elif name.endswith((".qdc", ".xml")):
-                data = from_qdc(raw, key=key or upload.name.rsplit(".", 1)[0],
-                                name=request.POST.get("name", ""),
-                                source=request.POST.get("source", ""), origin=upload.name)
-            else:
-                data = from_toml(raw.decode("utf-8-sig"), origin=upload.name)
             with transaction.atomic():
                 book = save_codebook(data, request.user, f"imported {upload.name}")
                 record(request, "change", book, detail=f"imported {upload.name}")
-        except (core.CodebookError, UnicodeDecodeError) as exc:
-            problems = getattr(exc, "problems", [str(exc)])
+        except core.CodebookError as exc:
+            problems = exc.problems
     if problems:
         record(request, "change", CODEBOOKS, allowed=False, detail="import refused")
         if wants_json(request):
@@ -276,25 +265,15 @@ def _document(request: HttpRequest, pk: int) -> tuple[Document | None, HttpRespo
     return document, None
 
 
-def _highlight(text: str, base: int, spans: list[tuple[int, int, str]]) -> str:
-    """HTML of ``text`` with each coded span (absolute offsets) in a <mark>."""
-    cuts = {0, len(text)}
-    for start, end, _ in spans:
-        cuts.update({max(0, start - base), min(len(text), end - base)})
-    points = sorted(c for c in cuts if 0 <= c <= len(text))
-    pieces = []
-    for a, b in zip(points, points[1:], strict=False):
-        names = sorted({n for s, e, n in spans if s - base <= a and e - base >= b})
-        piece = escape(text[a:b])
-        pieces.append(f'<mark class="obs-coded" title="{escape(", ".join(names))}">{piece}</mark>'
-                      if names else piece)
-    return mark_safe("".join(pieces))  # noqa: S308 - every piece is escaped above
-
-
-def _segment_json(s: CodedSegment) -> dict[str, Any]:
+def _segment_json(s: CodedSegment, view: View) -> dict[str, Any]:
+    """One segment as this user may see it (text and explanation redacted for roles that
+    may not see the document's personal data)."""
+    base = s.start if s.start is not None else getattr(getattr(s, s.target, None), "start", None)
     return {"id": s.pk, "code": s.code.key, "code_name": s.code.name, "status": s.status,
-            "origin": s.origin, "confidence": s.confidence, "explanation": s.explanation,
-            "start": s.start, "end": s.end, "text": s.text[:300], "memo": s.memo,
+            "origin": s.origin, "confidence": s.confidence,
+            "explanation": view.text(s.explanation),
+            "start": s.start, "end": s.end, "text": view.text(s.text, base)[:300],
+            "memo": s.memo,
             "lock": s.lock, "unit": s.unit_key, "consensus": s.consensus}
 
 
@@ -312,7 +291,9 @@ def workbench(request: HttpRequest, pk: int) -> HttpResponse:
             else Target.PASSAGE
     if request.method == "POST":
         return _workbench_post(request, document, version, book, kind)
-    record(request, "view", document, detail=f"coding workbench ({book.key})")
+    view = View(request.user, document, version)
+    record(request, "view", document, detail=f"coding workbench ({book.key})"
+                                             f"{' (redacted)' if view.hidden else ''}")
     units = units_for(version, kind) if version else []
     mine = list(CodedSegment.objects.filter(version=version, codebook=book, coder=request.user,
                                             consensus=False, target=kind)
@@ -336,15 +317,18 @@ def workbench(request: HttpRequest, pk: int) -> HttpResponse:
                  if s.start is not None and s.status != Status.REJECTED]
         shown.append({"key": unit.key, "target": unit.target, "id": unit.obj.pk,
                       "label": unit.label, "section": unit.section, "page": unit.page,
-                      "start": unit.start, "text": unit.text,
-                      "html": _highlight(unit.text, unit.start, spans),
-                      "segments": [_segment_json(s) for s in segs]})
+                      "start": unit.start, "text": view.text(unit.text, unit.start),
+                      # every piece is escaped inside View.html
+                      "html": mark_safe(view.html(unit.text, unit.start, spans)),  # noqa: S308
+                      "segments": [_segment_json(s, view) for s in segs]})
     decided = {k for k, segs in by_unit.items()
                if any(s.status != Status.SUGGESTED for s in segs)}
     progress = CodingProgress.objects.filter(version=version, codebook=book,
                                              coder=request.user).first() if version else None
     review_docs = []
-    for doc in document.review.documents.all():
+    for doc in document.review.documents.select_related("kind", "review"):
+        if not can(request.user, "view", doc):  # a confidential IMR's title stays hidden
+            continue
         v = doc.versions.first()
         done = v and CodingProgress.objects.filter(version=v, codebook=book, coder=request.user,
                                                    done=True).exists()
@@ -388,6 +372,7 @@ def _workbench_post(request, document, version, book, kind) -> HttpResponse:
     if version is None:
         return error(request, 404, "This document has no version to code.")
     url = f"/coding/documents/{document.pk}/?codebook={book.key}&units={kind}"
+    view = View(request.user, document, version)
     action = request.POST.get("action", "")
     try:
         with transaction.atomic():
@@ -406,7 +391,7 @@ def _workbench_post(request, document, version, book, kind) -> HttpResponse:
                                memo=request.POST.get("memo", ""))
                 record(request, "change", seg, detail=f"code {code.key} added")
                 maybe_retrain(book)
-                return _reply(request, f"Added ‘{code.name}’", url, _segment_json(seg))
+                return _reply(request, f"Added ‘{code.name}’", url, _segment_json(seg, view))
             if action == "decide":
                 lock = request.POST.get("lock", "")
                 seg = decide(int(request.POST.get("segment", "0") or 0), coder=request.user,
@@ -417,7 +402,7 @@ def _workbench_post(request, document, version, book, kind) -> HttpResponse:
                 if seg.status == Status.ACCEPTED:
                     maybe_retrain(book)
                 return _reply(request, f"‘{seg.code.name}’ {seg.status}", url,
-                              _segment_json(seg))
+                              _segment_json(seg, view))
             if action == "suggest":
                 made = suggest_for_version(version, book, request.user, kind)
                 record(request, "change", CODING, detail=f"{made} suggestions on {document.pk}")
@@ -428,11 +413,69 @@ def _workbench_post(request, document, version, book, kind) -> HttpResponse:
                     defaults={"done": request.POST.get("done") == "1",
                               "memo": request.POST.get("memo", "")})
                 return _reply(request, "Progress saved", url, {})
+            if action == "done":  # "I have finished coding this document"
+                CodingProgress.objects.update_or_create(
+                    version=version, codebook=book, coder=request.user,
+                    defaults={"done": True})
+                record(request, "change", document, detail=f"coding ({book.key}) marked done")
+                opened = comparison_open(version, book)
+                return _reply(request, "Marked as finished" + (
+                    ": every coder is done, the comparison is open" if opened else
+                    "; the comparison opens when every coder is done"), url,
+                    {"done": True, "comparison_open": opened})
         raise CodingError("Unknown action")
     except Conflict as exc:
         return _reply(request, str(exc), url, {"errors": exc.problems}, status=409)
     except CodingError as exc:
         return _reply(request, str(exc), url, {"errors": exc.problems}, status=400)
+
+
+# -- a whole review -------------------------------------------------------------------------
+def review_coding(request: HttpRequest, reference: str) -> HttpResponse:
+    """Code a whole review: every document of it this user may view, with its
+    recommendations, findings and passages, and this coder's progress through each and
+    through the review (links open each document's workbench)."""
+    from ..repository.models import Review
+
+    if not can(request.user, "view", CODING):
+        return _refuse(request, "view", CODING)
+    review = Review.objects.filter(reference=reference).first()
+    if review is None or not can(request.user, "view", review):
+        return error(request, 404, "There is no such review.")
+    book = _book(request)
+    if book is None:
+        return error(request, 404, "There is no such codebook.")
+    record(request, "view", review, detail=f"coding the review ({book.key})")
+    rows, total, decided_total, done_total = [], 0, 0, 0
+    for doc in review.documents.select_related("kind", "review").order_by("pk"):
+        if not can(request.user, "view", doc):
+            continue
+        version = doc.versions.first()
+        kinds = []
+        for kind in (Target.RECOMMENDATION, Target.FINDING, Target.PASSAGE):
+            units = {u.key for u in units_for(version, kind)} if version else set()
+            mine = CodedSegment.objects.filter(version=version, codebook=book,
+                                               coder=request.user, consensus=False,
+                                               target=kind).exclude(status=Status.SUGGESTED)
+            decided = len({s.unit_key for s in mine} & units)
+            kinds.append({"units": kind, "count": len(units), "decided": decided,
+                          "url": f"/coding/documents/{doc.pk}/?codebook={book.key}"
+                                 f"&units={kind}"})
+            if kind == Target.RECOMMENDATION or kind == Target.FINDING:
+                total += len(units)
+                decided_total += decided
+        done = bool(version and CodingProgress.objects.filter(
+            version=version, codebook=book, coder=request.user, done=True).exists())
+        done_total += done
+        rows.append({"id": doc.pk, "title": doc.title, "kind": doc.kind.label, "done": done,
+                     "units": kinds})
+    data = {"review": review.reference, "title": review.title, "codebook": book.key,
+            "documents": rows,
+            "progress": {"documents": len(rows), "documents_done": done_total,
+                         "recommendations_and_findings": total, "decided": decided_total}}
+    return respond(request, "coding/review.html", data, {
+        "object": review, "book": book, "books": Codebook.objects.all(),
+        "percent": int(100 * decided_total / total) if total else 0})
 
 
 # -- agreement ------------------------------------------------------------------------------
@@ -451,6 +494,12 @@ def comparison(request: HttpRequest, pk: int) -> HttpResponse:
     kind = request.POST.get("units") or request.GET.get("units") or Target.RECOMMENDATION
     if kind not in (Target.PASSAGE, Target.RECOMMENDATION, Target.FINDING):
         kind = Target.RECOMMENDATION
+    adjudicator = can(request.user, "change", CODEBOOKS)
+    is_open = comparison_open(version, book)
+    early = not is_open and adjudicator and (request.GET.get("open") == "early"
+                                             or request.POST.get("open") == "early")
+    if not is_open and not early:
+        return _comparison_closed(request, document, book, version, kind, adjudicator)
     if request.method == "POST":
         if not can(request.user, "change", CODING):
             return _refuse(request, "change", CODING)
@@ -471,15 +520,18 @@ def comparison(request: HttpRequest, pk: int) -> HttpResponse:
         maybe_retrain(book)
         messages.success(request, f"Consensus coding recorded ({len(chosen)} codes)")
         return redirect(f"/coding/documents/{document.pk}/compare/?codebook={book.key}"
-                        f"&units={kind}")
-    record(request, "view", document, detail=f"coding comparison ({book.key})")
+                        f"&units={kind}{'&open=early' if early else ''}")
+    view = View(request.user, document, version)
+    notes = (" (redacted)" if view.hidden else "") + \
+        (" opened before every coder was done" if early else "")
+    record(request, "view", document, detail=f"coding comparison ({book.key}){notes}")
     info = agreement_for(version, book, kind) if version else None
     if info is None:
         return error(request, 404, "This document has no version to compare.")
     result = info["result"]
     names = {c.key: c.name for c in book.codes.all()}
     labels = {u.key: u.label for u in info["units"]}
-    texts = {u.key: u.text for u in info["units"]}
+    texts = {u.key: view.text(u.text, u.start) for u in info["units"]}
     per_code = [{"code": c.code, "name": names.get(c.code, c.code), "kappa": c.kappa,
                  "alpha": c.alpha, "agreed": c.agreed, "disagreed": c.disagreed,
                  "positives": c.positives, "kappa_text": _num(c.kappa),
@@ -502,11 +554,27 @@ def comparison(request: HttpRequest, pk: int) -> HttpResponse:
             "coders": info["coders"], "units": len(info["units"]),
             "kappa": result.kappa if result else None, "alpha": result.alpha if result else None,
             "per_code": per_code, "disagreements": disagreements,
-            "consensus": sorted(consensus)}
+            "consensus": sorted(consensus), "open": True, "early": early,
+            "status": coding_status(version, book)}
     context = {"object": document, "book": book, "candidates": candidates,
                "kappa_text": _num(data["kappa"]), "alpha_text": _num(data["alpha"]),
                "may_code": can(request.user, "change", CODING)}
     return respond(request, "coding/compare.html", data, context)
+
+
+def _comparison_closed(request: HttpRequest, document: Document, book: Codebook, version: Any,
+                       kind: str, adjudicator: bool) -> HttpResponse:
+    """Coders are blind to each other until every one has marked the document done; an
+    adjudicator may open the comparison earlier (audited)."""
+    status = coding_status(version, book) if version else {}
+    record(request, "view", document, detail=f"coding comparison ({book.key}) still closed")
+    if request.method == "POST":
+        return error(request, 409, "The comparison is not open yet: every coder must mark "
+                                   "the document done first.")
+    data = {"document": document.pk, "codebook": book.key, "units_kind": kind, "open": False,
+            "status": status, "coders": list(status)}
+    return respond(request, "coding/compare_closed.html", data,
+                   {"object": document, "book": book, "adjudicator": adjudicator})
 
 
 # -- exports --------------------------------------------------------------------------------
@@ -527,17 +595,29 @@ def export(request: HttpRequest) -> HttpResponse:
     if (request.GET.get("document") or "").isdigit():
         segments = segments.filter(version__document_id=int(request.GET["document"]))
     segments = visible_segments(segments, request.user)
+    if not can(request.user, "change", CODEBOOKS):
+        # blind coding: a coder sees others' codes on a document only once every coder of
+        # it is done (readers who do not code it are not blinded)
+        mine = set(CodedSegment.objects.filter(codebook=book, coder=request.user,
+                                               consensus=False)
+                   .values_list("version_id", flat=True)) | set(
+            CodingProgress.objects.filter(codebook=book, coder=request.user)
+            .values_list("version_id", flat=True))
+        blind = mine - open_versions(book, mine - {None})
+        segments = segments.exclude(Q(version_id__in=blind) & ~Q(coder=request.user)
+                                    & Q(consensus=False))
+    views = exports.views_for(request.user, segments)
     fmt = request.GET.get("format", "csv")
     name = f"{book.key}-{which}"
     if fmt == "xlsx":
-        body, kind = exports.to_xlsx(segments), \
+        body, kind = exports.to_xlsx(segments, views), \
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     elif fmt == "qdpx":
-        body, kind = exports.to_qdpx(book, segments, name), "application/zip"
+        body, kind = exports.to_qdpx(book, segments, name, views), "application/zip"
     elif fmt == "json":
-        return JsonResponse({"ok": True, "data": exports.rows(segments), "links": {}})
+        return JsonResponse({"ok": True, "data": exports.rows(segments, views), "links": {}})
     else:
-        fmt, body, kind = "csv", exports.to_csv(segments), "text/csv; charset=utf-8"
+        fmt, body, kind = "csv", exports.to_csv(segments, views), "text/csv; charset=utf-8"
     record(request, "download", CODING, detail=f"export {book.key} {which} {fmt}")
     response = HttpResponse(body, content_type=kind)
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'

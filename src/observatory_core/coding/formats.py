@@ -83,7 +83,11 @@ def from_csv(text: str, *, key: str = "", name: str = "", source: str = "",
         for part in first[1:].split(";"):
             k, _, v = part.strip().partition("=")
             meta[k.strip()] = v.strip()
-    rows = list(csv.DictReader(io.StringIO(text)))
+    try:
+        # newline="": line breaks inside quoted cells (lists) are data, not row ends
+        rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    except csv.Error as exc:  # e.g. a bare carriage return inside an unquoted cell
+        raise CodebookError(origin, [f"not a readable CSV file ({exc})"]) from exc
     problems = []
     if rows and ("id" not in rows[0] or "name" not in rows[0]):
         problems.append("the header must include id and name")

@@ -135,6 +135,20 @@ def test_two_coders_blind_lock_compare_adjudicate_export(coders, coded_document)
     post(bob, coded_document, action="add", code="training", unit=f"recommendation:{recs[0].pk}")
     post(bob, coded_document, action="add", code="information_sharing",
          unit=f"recommendation:{recs[1].pk}")
+    # the comparison stays closed (and others' codes out of exports) until both are done
+    compare_url = f"/coding/documents/{coded_document.pk}/compare/?format=json"
+    closed = bob.get(compare_url).json()["data"]
+    assert closed["open"] is False and closed["status"] == {"ann": False, "bob": False}
+    assert "per_code" not in closed
+    rows = bob.get("/coding/export/", {"codebook": "recommendation_themes", "set": "all",
+                                       "format": "json"}).json()["data"]
+    assert {r["coder"] for r in rows} == {"bob"}
+    assert bob.get(compare_url + "&open=early").json()["data"]["open"] is False
+    # an adjudicator may open it early; that is audited
+    assert ann.get(compare_url + "&open=early").json()["data"]["early"] is True
+    assert AuditEvent.objects.filter(detail__contains="opened before every coder").exists()
+    for c in (ann, bob):
+        assert post(c, coded_document, action="done").status_code == 200
     # comparison: kappa and the disagreements
     cmp = ann.get(f"/coding/documents/{coded_document.pk}/compare/?format=json").json()["data"]
     assert cmp["coders"] == ["ann", "bob"] and cmp["units"] == 4
@@ -208,3 +222,18 @@ def test_confidential_documents_keep_their_access(coders, db, django_capture_on_
     # researchers code, but may not see confidential documents
     assert client(coders["bob"]).get(f"/coding/documents/{doc.pk}/").status_code == 404
     assert client(coders["ann"]).get(f"/coding/documents/{doc.pk}/").status_code == 200
+
+
+def test_code_a_whole_review_with_progress(coders, coded_document):
+    ann = client(coders["ann"])
+    rec = Recommendation.objects.filter(version__document=coded_document).first()
+    post(ann, coded_document, action="add", code="training", unit=f"recommendation:{rec.pk}")
+    url = f"/coding/reviews/{coded_document.review.reference}/"
+    page = ann.get(url, {"format": "json"}).json()["data"]
+    [doc] = page["documents"]
+    recs = next(u for u in doc["units"] if u["units"] == "recommendation")
+    assert (recs["decided"], recs["count"]) == (1, 4) and not doc["done"]
+    assert page["progress"]["decided"] == 1
+    assert ann.get(url).status_code == 200
+    assert client(coders["pat"]).get(url).status_code == 403
+    assert ann.get("/coding/reviews/NOPE/").status_code == 404

@@ -36,7 +36,9 @@ def test_model_learns_and_names_nearest_examples():
     model = train("t", EXAMPLES, ["training", "records"])
     rows = model.suggest_many(["managers must check case notes are accurate"])
     assert rows[0][0].code == "records" and rows[0][0].origin == "model"
-    assert "nearest confirmed" in rows[0][0].explanation
+    # nearest examples by reference only: their text may be another document's
+    assert "nearest confirmed: n" in rows[0][0].explanation
+    assert "case notes" not in rows[0][0].explanation
     again = CodeModel.loads(model.dumps())
     assert again.suggest_many(["awareness sessions for staff"])[0][0].code == "training"
 
@@ -53,3 +55,15 @@ def test_cross_validation_reports_per_code_metrics():
     assert metrics["macro"]["f1"] > 0.6 and len(predicted) == len(EXAMPLES)
     rules, _ = cross_validate(BOOK, EXAMPLES, folds=3, mode="rules")
     assert rules["training"]["precision"] == 1.0 and rules["training"]["recall"] < 0.5
+
+
+def test_thresholds_are_tuned_per_code_by_inner_cross_validation():
+    import numpy as np
+
+    from observatory_core.coding.suggest import tune_threshold
+
+    y = np.array([True, True, False, False, False])
+    assert tune_threshold(y, np.array([0.9, 0.4, 0.3, 0.2, 0.1])) == 0.4
+    model = train("t", EXAMPLES, ["training", "records"])
+    assert set(model.thresholds) == {"training", "records"}
+    assert all(0 < t < 1 for t in model.thresholds.values())

@@ -6,12 +6,37 @@
   var add = document.getElementById("obs-add");
   var csrf = document.querySelector("input[name=csrfmiddlewaretoken]");
 
+  // A redacted marker stands for data-len characters of the stored text: count those, so
+  // offsets stay offsets of the stored text (a selection edge inside a marker snaps to it).
+  function lengthOf(text) {
+    var hidden = text.parentNode.closest(".obs-redacted");
+    return hidden ? parseInt(hidden.dataset.len, 10) : text.nodeValue.length;
+  }
+
   function offsetIn(container, node, offset) {
+    if (node.nodeType !== 3) {
+      // the selection edge is between children: count the text before child ``offset``
+      var child = node.childNodes[offset];
+      var total0 = 0;
+      var w = document.createTreeWalker(container, NodeFilter.SHOW_TEXT);
+      while (w.nextNode()) {
+        if (child && (child.compareDocumentPosition(w.currentNode) &
+            (Node.DOCUMENT_POSITION_FOLLOWING | Node.DOCUMENT_POSITION_CONTAINED_BY))) {
+          return total0;
+        }
+        total0 += lengthOf(w.currentNode);
+      }
+      return total0;
+    }
     var walker = document.createTreeWalker(container, NodeFilter.SHOW_TEXT);
     var total = 0;
     while (walker.nextNode()) {
-      if (walker.currentNode === node) { return total + offset; }
-      total += walker.currentNode.nodeValue.length;
+      if (walker.currentNode === node) {
+        var hidden = node.parentNode.closest(".obs-redacted");
+        if (hidden) { return total + (offset > 0 ? lengthOf(node) : 0); }
+        return total + offset;
+      }
+      total += lengthOf(walker.currentNode);
     }
     return null;
   }

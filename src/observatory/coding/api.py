@@ -1,0 +1,73 @@
+"""API routes for codebooks: list, export (TOML, CSV, REFI-QDA .qdc) and import (refused
+whole, with every problem listed, nothing written)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from ninja import File, Form, Router, Status
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+
+from observatory_core.coding import codebook as core
+
+from ..accounts.access import can
+from ..api import WRITE_AUTH, optional_auth
+from ..audit.log import record
+from .models import Codebook
+from .services import ensure_codebooks, export_codebook, parse_upload, save_codebook
+from .views import CODEBOOKS
+
+router = Router(tags=["coding"])
+
+
+@router.get("/codebooks", auth=optional_auth, summary="Codebooks: key, name, version, source")
+def list_codebooks(request: HttpRequest) -> list[dict[str, Any]]:
+    if not can(request.user, "view", CODEBOOKS):
+        record(request, "view", CODEBOOKS, allowed=False)
+        raise HttpError(403, "You may not see codebooks.")
+    ensure_codebooks()
+    return [{"key": b.key, "name": b.name, "version": b.version, "source": b.source,
+             "codes": b.codes.filter(retired=False).count()} for b in Codebook.objects.all()]
+
+
+@router.get("/codebooks/{key}/export", auth=optional_auth,
+            summary="Download a codebook as TOML, CSV or REFI-QDA .qdc")
+def download_codebook(request: HttpRequest, key: str,
+           format: Literal["toml", "csv", "qdc"] = "toml") -> HttpResponse:
+    ensure_codebooks()
+    book = Codebook.objects.filter(key=key).first()
+    if book is None:
+        raise HttpError(404, "There is no such codebook.")
+    if not can(request.user, "download", book):
+        record(request, "download", book, allowed=False)
+        raise HttpError(403, "You may not download this codebook.")
+    body, kind = export_codebook(book, format)
+    record(request, "download", book, detail=f"codebook export {format} (API)")
+    response = HttpResponse(body, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="{book.key}-v{book.version}.{format}"'
+    return response
+
+
+@router.post("/codebooks/import", auth=WRITE_AUTH, response={201: dict, 400: dict},
+             summary="Import a codebook (TOML, CSV or .qdc): a new codebook, or a new version "
+                     "of one with the same key; refused whole with every problem listed")
+def import_codebook(request: HttpRequest, file: UploadedFile = File(...), key: Form[str] = "",
+                    name: Form[str] = "", source: Form[str] = ""):
+    if not can(request.user, "change", CODEBOOKS):
+        record(request, "change", CODEBOOKS, allowed=False)
+        raise HttpError(403, "Only analysts and administrators import codebooks.")
+    filename = file.name or "codebook.toml"
+    try:
+        data = parse_upload(file.read(), filename, key=key.strip(), name=name, source=source)
+    except core.CodebookError as exc:
+        record(request, "change", CODEBOOKS, allowed=False, detail=f"import of {filename} "
+                                                                   "refused")
+        return Status(400, {"ok": False, "errors": exc.problems})
+    with transaction.atomic():
+        book = save_codebook(data, request.user, f"imported {filename} (API)")
+        record(request, "change", book, detail=f"imported {filename} (API)")
+    return Status(201, {"ok": True, "key": book.key, "version": book.version,
+                        "codes": book.codes.filter(retired=False).count()})
