@@ -44,7 +44,6 @@ from .services import (
     open_versions,
     parse_upload,
     remove_code,
-    retrain,
     save_codebook,
     suggest_for_version,
     units_for,
@@ -149,10 +148,14 @@ def codebook_detail(request: HttpRequest, key: str) -> HttpResponse:
                                  + (": it is in use, so it stays in history" if outcome ==
                                     "retired" else ""))
             elif action == "train":
-                row = retrain(book)
-                record(request, "change", book, detail="retrained suggestions")
-                messages.success(request, f"Retrained on {row.trained_on} coded passages" if row
-                                 else "Not enough confirmed codes to train yet")
+                # Training and its cross-validation take minutes on thousands of codes:
+                # never in the request. The codebook page shows the new figures when done.
+                from .tasks import retrain_codebook
+
+                transaction.on_commit(lambda: retrain_codebook.enqueue(book.pk))
+                record(request, "change", book, detail="asked to retrain suggestions")
+                messages.success(request, "Retraining in the background; the figures below "
+                                          "change when it has finished")
             return redirect(book.get_absolute_url())
         except Code.DoesNotExist:
             problems = ["There is no such code."]
@@ -309,14 +312,15 @@ def workbench(request: HttpRequest, pk: int) -> HttpResponse:
         segs = by_unit.get(unit.key, [])
         if code_filter and not any(s.code.key == code_filter for s in segs):
             continue
-        if section_filter and section_filter.lower() not in (unit.section or "").lower():
+        section = view.text(unit.section or "")  # a heading can name a person too
+        if section_filter and section_filter.lower() not in section.lower():
             continue
         if status_filter and not any(s.status == status_filter for s in segs):
             continue
         spans = [(s.start, s.end, s.code.name) for s in segs
                  if s.start is not None and s.status != Status.REJECTED]
         shown.append({"key": unit.key, "target": unit.target, "id": unit.obj.pk,
-                      "label": unit.label, "section": unit.section, "page": unit.page,
+                      "label": unit.label, "section": section, "page": unit.page,
                       "start": unit.start, "text": view.text(unit.text, unit.start),
                       # every piece is escaped inside View.html
                       "html": mark_safe(view.html(unit.text, unit.start, spans)),  # noqa: S308
@@ -350,7 +354,7 @@ def workbench(request: HttpRequest, pk: int) -> HttpResponse:
                    "code": code_filter, "section": section_filter, "status": status_filter},
                "percent": int(100 * len(decided) / len(units)) if units else 0,
                "may_code": can(request.user, "change", CODING),
-               "sections": sorted({u.section for u in units if u.section})}
+               "sections": sorted({view.text(u.section) for u in units if u.section})}
     return respond(request, "coding/workbench.html", data, context)
 
 

@@ -174,3 +174,14 @@ def test_confidential_and_unpublished_codes_stay_with_those_allowed(
     assert pat.get(_url(draft)).status_code == 403
     assert pat.get("/coding/export/").status_code == 403
     assert pat.get("/coding/codebooks/recommendation_themes/").status_code == 200
+
+
+def test_passage_workbench_redacts_text_and_section_labels(people, named):
+    bob = _client(people["bob"])
+    url = f"/coding/documents/{named.document_id}/"
+    for params in ({"codebook": "case_themes", "units": "passage"},
+                   {"codebook": "case_themes", "units": "passage", "format": "json"}):
+        body = bob.get(url, params).content.decode()
+        assert "[REDACTED: name]" in body
+        for secret in SECRETS:
+            assert secret not in body
