@@ -666,10 +666,11 @@ def search(query: str, username: str | None, section: str, filters: tuple[str, .
            detail=f"search '{query[:200]}': {page.total} passages")
     if fmt == "json":
         click.echo(json.dumps({"query": page.query, "total": page.total, "mode": page.mode,
+                               "more": page.more,  # total capped: "1,000+"
                                "results": [h.as_dict() for h in page.hits]},
                               indent=2, ensure_ascii=False))
         return
-    click.echo(f"{page.total} passage{'s' if page.total != 1 else ''} found")
+    click.echo(f"{page.total_label} passage{'s' if page.total != 1 else ''} found")  # "1,000+"
     import html as _html
 
     for hit in page.hits:

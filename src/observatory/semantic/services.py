@@ -60,6 +60,9 @@ def run_job(job_id: int) -> str:
                 .exclude(pk__in=PassageEmbedding.objects.filter(model=model.name)
                          .values("passage_id"))
                 .order_by("index").values_list("pk", "text"))
+    # Shortest first, so each batch holds passages of similar length: less padding (the
+    # model pads a batch to its longest passage); padding is masked out of the vectors.
+    todo.sort(key=lambda row: len(row[1]))
     EmbeddingJob.objects.filter(pk=job_id).update(
         status=EmbeddingJob.RUNNING, started_at=timezone.now(), total=len(todo), done=0,
         model=model.name, model_version=model.version)

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from django.test import Client
 
 from observatory.cli import main
-from observatory.ingestion.models import DocumentText, IngestJob, Passage
+from observatory.ingestion.models import DocumentText, IngestJob, Passage, PersonalDataFlag
 from observatory.ingestion.search import fts5_query, search
 from observatory.repository.models import Document, DocumentVersion
 
@@ -126,6 +126,59 @@ def test_confidential_passages_never_reach_roles_that_may_not_see_them(upload, u
     assert json.loads(result.output)["total"] == 0
     result = run("search", "aardvark", "--user", "analyst")
     assert result.output.startswith("2 passages found") and "[[aardvark]]" in result.output
+
+
+def test_counts_are_capped_and_exclude_confidential_passages(upload, users, monkeypatch):
+    from observatory.ingestion import search as search_module
+
+    monkeypatch.setattr(search_module, "COUNT_CAP", 5)
+    review = make_review("ING-CAP")
+    lines = "\n\n".join(f"The gannet report {i} was read." for i in range(5))
+    upload(review, "overview_report", lines.encode(), "ov.txt")
+    upload(review, "imr", (lines + " In the IMR.").encode(), "imr.txt")
+    practitioner, analyst = users["practitioner"], users["analyst"]
+    for limit in (2, 20):  # a full page (capped count) and a short one (no count query)
+        page = search(practitioner, "gannet", limit=limit, mode="keyword")
+        assert (page.total, page.more, page.total_label) == (5, False, "5")  # IMRs not counted
+        assert all(not h.confidential for h in page.hits)
+    capped = search(analyst, "gannet", limit=2, mode="keyword")
+    assert (capped.total, capped.more, capped.total_label) == (5, True, "5+")
+    assert len(capped.hits) == 2
+    monkeypatch.setattr(search_module, "COUNT_CAP", 1000)
+    assert search(analyst, "gannet", limit=2, mode="keyword").total == 10
+
+
+def test_ranking_falls_back_inside_the_filter_when_the_best_are_hidden(upload, users):
+    """The best matches are ranked without the access filter and then checked; when all
+    of them are confidential, the ranking is redone inside the filter."""
+    review = make_review("ING-RANK")
+    hidden = "\n\n".join(f"Item {i}: the gannet gannet gannet flew." for i in range(50))
+    upload(review, "imr", hidden.encode(), "imr.txt")
+    upload(review, "overview_report", b"Once, far out over the long grey sea, a single "
+           b"gannet was seen by the health visitor and by nobody else that winter.", "ov.txt")
+    page = search(users["practitioner"], "gannet", limit=1, mode="keyword")
+    assert page.total == 1 and len(page.hits) == 1 and not page.hits[0].confidential
+    assert search(users["analyst"], "gannet", limit=1, mode="keyword").hits[0].confidential
+
+
+def test_totals_never_count_passages_matched_only_inside_redacted_text(upload, users):
+    name = "Kelly Marie Campbell"
+    report = f"Overview report\n\n1. Introduction\n\n1.1 {name} was 17 when she died.\n"
+    report += "".join(f"\n1.{i} {name} was seen by the health visitor on visit {i}.\n"
+                      for i in range(2, 6))
+    version, job = upload(make_review("ING-REDCOUNT"), "overview_report", report.encode(),
+                          "report.txt")
+    assert job.status == IngestJob.DONE, job.message
+    assert PersonalDataFlag.objects.filter(version=version, text__contains="Campbell").exists()
+    practitioner, analyst = users["practitioner"], users["analyst"]
+    for limit in (1, 20):  # before: only the page shown was adjusted, so limit=1 gave 4
+        page = search(practitioner, "Campbell", limit=limit, mode="keyword")
+        assert (page.total, page.hits) == (0, [])
+    assert search(analyst, "Campbell", limit=1, mode="keyword").total == 5
+    assert search(practitioner, "health visitor", limit=1, mode="keyword").total == 4
+    client = Client()
+    client.force_login(practitioner)
+    assert client.get("/api/search", {"q": "Campbell", "limit": 1}).json()["total"] == 0
 
 
 def test_derived_data_takes_the_permission_of_its_document(upload, users):
