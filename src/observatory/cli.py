@@ -657,13 +657,12 @@ def search(query: str, username: str | None, section: str, filters: tuple[str, .
                       mode=mode)
     from .ingestion.redaction import redact_hits
 
-    shown = redact_hits(user, page.hits, query)  # personal data: see docs/ingestion.md
-    page.total -= len(page.hits) - len(shown)
-    page.hits = shown
+    # search() counts and drops by the redaction rule already; this replaces the text.
+    page.hits = redact_hits(user, page.hits, query)  # personal data: see docs/ingestion.md
     if page.notice:
         click.echo(page.notice, err=True)
     record(None, "view", user=user, kind="passage_search", channel="cli",
-           detail=f"search '{query[:200]}': {page.total} passages")
+           detail=f"search '{query[:200]}': {page.total_label} passages")
     if fmt == "json":
         click.echo(json.dumps({"query": page.query, "total": page.total, "mode": page.mode,
                                "more": page.more,  # total capped: "1,000+"

@@ -36,12 +36,13 @@ def search_passages(request: HttpRequest, q: str = "", section: str = "", limit:
         raise HttpError(400, f"mode must be one of {', '.join(MODES)}")
     page = search(request.user, q, reviews=reviews, section_kind=section, limit=limit,
                   offset=max(0, offset), mode=mode or None)
-    shown = redact_hits(request.user, page.hits, q)
-    page.total -= len(page.hits) - len(shown)  # hits found only inside redacted text
-    page.hits = shown
+    # search() counts and drops by the redaction rule already; this replaces the text.
+    page.hits = redact_hits(request.user, page.hits, q)
     if q:
-        record(request, "view", kind="passage_search", detail=f"search '{q[:200]}': {page.total}")
-    return {"query": page.query, "total": page.total, "offset": page.offset,
+        record(request, "view", kind="passage_search",
+               detail=f"search '{q[:200]}': {page.total_label}")
+    return {"query": page.query, "total": page.total, "more": page.more,
+            "offset": page.offset,
             "limit": page.limit, "backend": page.backend, "mode": page.mode,
             "notice": page.notice or None, "results": [h.as_dict() for h in page.hits]}
 

@@ -146,18 +146,18 @@ def search_page(request: HttpRequest) -> HttpResponse:
     results = search(request.user, query, reviews=reviews, section_kind=section,
                      limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE,
                      mode=mode if mode in MODES else None)
-    shown = redact_hits(request.user, results.hits, query)
-    results.total -= len(results.hits) - len(shown)  # hits found only inside redacted text
-    results.hits = shown
+    # search() counts and drops by the redaction rule already; this replaces the text.
+    results.hits = redact_hits(request.user, results.hits, query)
     if query:
         record(request, "view", kind="passage_search",
-               detail=f"search '{query[:200]}': {results.total} passages")
+               detail=f"search '{query[:200]}': {results.total_label} passages")
         shown = {h.document_id for h in results.hits if h.confidential}
         for document in Document.objects.filter(pk__in=shown).select_related("kind", "review"):
             record(request, "view", document, detail=f"search result for '{query[:200]}'")
     filters = {k: v for k, v in form.active_filters() if k != str(form.fields["q"].label)}
     payload: dict[str, Any] = {
         "query": query, "section": section or None, "total": results.total,
+        "more": results.more, "total_label": results.total_label,
         "page": page_number, "pages": max(1, -(-results.total // PAGE_SIZE)),
         "backend": results.backend, "mode": results.mode, "notice": results.notice or None,
         "filters": filters,
@@ -170,7 +170,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "modes": [("hybrid", "Words and meaning"), ("keyword", "Exact words"),
                   ("semantic", "Meaning only")],
         "params": params.urlencode(),
-        "has_next": page_number * PAGE_SIZE < results.total,
+        "has_next": page_number * PAGE_SIZE < results.total or results.more,
         "filter_fields": [f for f in form if f.name != "q"]})
 
 

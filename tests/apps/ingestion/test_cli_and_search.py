@@ -144,6 +144,15 @@ def test_counts_are_capped_and_exclude_confidential_passages(upload, users, monk
     capped = search(analyst, "gannet", limit=2, mode="keyword")
     assert (capped.total, capped.more, capped.total_label) == (5, True, "5+")
     assert len(capped.hits) == 2
+    # the page, its JSON and the API say "5+" too, never a number the cap made up
+    from django.test import Client
+
+    client = Client()
+    client.force_login(analyst)
+    page_html = client.get("/search/", {"q": "gannet", "mode": "keyword"}).content.decode()
+    assert "5+ passages found" in page_html
+    api = client.get("/api/search", {"q": "gannet", "mode": "keyword", "limit": 2}).json()
+    assert (api["total"], api["more"]) == (5, True)
     monkeypatch.setattr(search_module, "COUNT_CAP", 1000)
     assert search(analyst, "gannet", limit=2, mode="keyword").total == 10
 
