@@ -90,6 +90,9 @@ class _Splitter:
         self.last_passage: int | None = None
         self.pending: AgencyMatch | None = None  # named by an introduction '... should:'
         self.body_size: float | None = None  # passages set much smaller are footnotes
+        self.heading_index: int | None = None  # index of the last heading passage seen
+        # An item ending ':' opens a list of its own sub-points, marked differently from it.
+        self.sub_points_of: str | None = None  # the opening item's marker ('' if none)
 
     def heading_of(self, p: Passage) -> str:
         return self.sections[p.section_index].title if p.section_index is not None else ""
@@ -98,7 +101,9 @@ class _Splitter:
         """An agency named by the heading the passage sits under (innermost first)."""
         index = p.section_index
         while index is not None:
-            match = self.resolver.whole(self.sections[index].title)
+            # '7. Recommendations for the DfE': the section's own number is not part of it.
+            title = re.sub(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+", "", self.sections[index].title)
+            match = self.resolver.whole(title)
             if match:
                 return match
             index = self.parents[index]
@@ -166,6 +171,12 @@ class _Splitter:
             self.lead_in(body)
             return
         number, rest, rule = split_number(body, self.rules)
+        marker = body[:1] if rule == "bullet" else (rule or "")
+        if rule == "bullet" and self.sub_point(p, marker, rest):
+            return
+        self.sub_points_of = None
+        if rule is None and self.lead_in_item(p, body):
+            return
         if rule is not None and (number is not None or p.kind == "list_item"):
             agency, conf = self.addressee(rest, p)
             label = re.match(r"^([^:]{2,80}):\s+", rest)
@@ -175,6 +186,8 @@ class _Splitter:
             if agency:
                 self.out[-1] = replace(self.out[-1], confidence=round(
                     min(self.out[-1].confidence, max(conf, 0.5)), 2))
+            if rest.rstrip().endswith(":"):
+                self.sub_points_of = marker
             return
         label = re.match(r"^([^:]{2,80}):\s+(.+)$", body, re.S)
         if label:
@@ -186,6 +199,34 @@ class _Splitter:
             prev = self.out[-1]
             self.out[-1] = replace(prev, text=f"{prev.text} {body}", end=p.end)
             self.last_passage = p.index
+
+    def sub_point(self, p: Passage, marker: str, body: str) -> bool:
+        """A bullet right after an item that ends ':' ('... workflows and:') and marked
+        differently from it ('o' under '\u2022') is a sub-point of that item, not an item of
+        its own (issue 7 gold set, Essex report p. 13 and 15)."""
+        if (self.sub_points_of is None or p.kind != "list_item"
+                or marker == self.sub_points_of or self.last_passage is None
+                or p.index != self.last_passage + 1):
+            return False
+        prev = self.out[-1]
+        self.out[-1] = replace(prev, text=f"{prev.text} {body}", end=p.end)
+        self.last_passage = p.index
+        return True
+
+    def lead_in_item(self, p: Passage, body: str) -> bool:
+        """A sentence ending ':' straight under an agency heading ('Recommendations for
+        DfE:' / 'Review the approach to ...:') is itself the recommendation; the bullets
+        after it are its sub-points. Lead-ins that name who should act ('X should:') are
+        caught earlier by the skip rules."""
+        if (p.kind != "paragraph" or not body.endswith(":") or self.heading_index is None
+                or p.index != self.heading_index + 1):
+            return False
+        agency = self.agency_heading(p)
+        if agency is None:
+            return False
+        self.add(p, None, body, "lead_in_item", agency, 0.7)
+        self.sub_points_of = ""
+        return True
 
     def lead_in(self, body: str) -> None:
         pattern = self.rules.lead_in_addressee
@@ -260,6 +301,7 @@ def split_recommendations(text: str, passages: Sequence[Passage], sections: Sequ
     for p in passages:
         if p.kind in ("heading", "title"):
             splitter.table = _Table()
+            splitter.heading_index = p.index
             if p.section_index is not None and sections[p.section_index].level <= 2 and \
                     sections[p.section_index].kind is not None:
                 splitter.pending = None

@@ -110,7 +110,8 @@ def normalise_step(ctx: Context) -> dict[str, Any]:
             "furniture": result.furniture, "body_font_size": result.body_font_size}
 
 
-@step("find_sections", "1", requires=("text", "passages"),
+# 2: headings must be larger than the body by larger_by = 1.0 pt (sections.toml)
+@step("find_sections", "2", requires=("text", "passages"),
       assigns=("sections", "passages", "section_parents"))
 def find_sections_step(ctx: Context) -> dict[str, Any]:
     sections, passages, parents = find_sections(ctx["text"], ctx["passages"],
@@ -118,7 +119,7 @@ def find_sections_step(ctx: Context) -> dict[str, Any]:
     return {"sections": sections, "passages": passages, "section_parents": parents}
 
 
-@step("split_recommendations", "1",
+@step("split_recommendations", "2",  # 2: sub-points, lead-ins, addressed headings
       requires=("text", "passages", "sections", "section_parents"),
       assigns=("recommendations",))
 def split_recommendations_step(ctx: Context) -> dict[str, Any]:

@@ -104,17 +104,20 @@ def _gold_score(path: Path, gold: dict) -> Score:
 
 @pytest.mark.corpus
 def test_guidance_gold_set(corpus_dir):
-    """Long guidance and evaluation reports: one with numbered recommendations, and
-    statutory guidance whose numbered paragraphs are not recommendations (gold list empty:
-    it measures false positives)."""
+    """Long guidance and evaluation reports: two with numbered or bulleted recommendations
+    (the Essex social worker recording report adds bullets run together in the text layer,
+    short numbered items in a larger font and 'LAs' as addressee), and statutory guidance
+    whose numbered paragraphs are not recommendations (gold list empty: it measures false
+    positives). Each document must reach the goal on its own, not only the total."""
     total = _zero()
     for gold_file in sorted((GOLD / "guidance").glob("*.json")):
         gold = json.loads(gold_file.read_text(encoding="utf-8"))
         s = _gold_score(corpus_dir / "guidance" / gold["file"], gold)
         print(f"\nguidance {gold_file.stem}: {s.line()}")
+        assert s.f1 >= 0.95 and s.addressee_accuracy >= 0.95, f"{gold_file.stem}: {s.line()}"
         total += s
     print(f"\nguidance gold set: {total.line()}")
-    assert total.gold >= 20
+    assert total.gold >= 80
     assert total.f1 >= 0.95, total.line()
     assert total.addressee_accuracy >= 0.95, total.line()
 

@@ -31,7 +31,7 @@ def test_pdf_pages_lines_and_font_sizes(tmp_path):
     sizes = {parsed.text[ln.start:ln.end]: ln.font_size for ln in parsed.lines}
     assert sizes["Introduction"] == pytest.approx(16)
     assert sizes["Body text on page one."] == pytest.approx(11)
-    assert parsed.parser == "pdf_pypdfium2@1"
+    assert parsed.parser == "pdf_pypdfium2@2"
 
 
 def test_docx_styles_tables_and_page_breaks(tmp_path):

@@ -112,6 +112,42 @@ def test_addressee_normalisation():
     assert resolver.near("Hommunity health services").code == "community_health"
 
 
+def test_local_authorities_are_childrens_social_care():
+    resolver = default_resolver()
+    for name in ("LAs", "LA", "Recommendations for LAs:", "local authorities"):
+        assert resolver.whole(name).code == "childrens_social_care", name
+
+
+def test_bullets_sub_points_and_lead_in_items_in_pdf(tmp_path):
+    """Issue 7 (Essex report): bullets whose glyph shares a run with the text and whose text
+    has no full stop each start an item; 'o' bullets after an item ending ':' are its
+    sub-points; a sentence ending ':' right under an agency heading is an item whose
+    bullets are its detail; a numbered heading still names its addressee."""
+    pdf = make_pdf(tmp_path / "r.pdf", [[
+        "# Recommendations for LAs:",
+        "\u2022 Review forms and workflows, including:",
+        "o Remove duplicate questions",
+        "o Test new forms with users",
+        "\u2022 Local authorities should train staff in recording",
+        "\u2022 Provide admin support to practitioners",
+        "# 2. Recommendations for the DfE",
+        "Review the approach to statutory data changes:",
+        "\u2022 Practice leads say they are not informed of changes",
+        "\u2022 Data leads say they are engaged late.",
+        "1. Sponsor a pilot with a technology company",
+    ]])
+    got = [(r.text.split()[0], r.addressee, r.rule.split(".")[-1])
+           for r in extract(pdf).recommendations]
+    assert got == [("Review", "childrens_social_care", "bullet"),
+                   ("Local", "childrens_social_care", "bullet"),
+                   ("Provide", "childrens_social_care", "bullet"),
+                   ("Review", "government", "lead_in_item"),
+                   ("Sponsor", "government", "plain")]
+    recs = extract(pdf).recommendations
+    assert recs[0].text.endswith("Test new forms with users")
+    assert recs[3].text.endswith("engaged late.")
+
+
 def test_findings_headed_and_listed():
     text = ("Findings\n\nFinding 1: Assessments missed the history\n\nText.\n\n"
             "Lessons learned\n\n- Assessment must revisit the history.\n")
@@ -150,7 +186,7 @@ def test_pipeline_progress_timings_and_provenance():
     steps = [s for s, _, _ in seen]
     assert steps[0] == "detect_type" and steps[-1] == "done"
     assert seen[-1][1] == seen[-1][2] == len(load_config().steps)
-    assert result.producers["recommendations"] == "split_recommendations@1"
+    assert result.producers["recommendations"] == "split_recommendations@2"
     assert all(t.seconds >= 0 for t in result.timings)
 
 

@@ -20,9 +20,14 @@ from ..types import ParsedDocument
 from .base import Source, TextBuilder, guarded, read_bytes, register
 
 NAME = "pdf_pypdfium2"
-VERSION = "1"
+VERSION = "2"  # 2: bullet glyphs in the same run as words; bold by the first letter too
 _MARKER = re.compile(r"^(?:[^\w\s]|o|\(?[0-9]{1,3}(?:\.[0-9]{1,2})+\.?|\(?[0-9]{1,3}[.)]|"
                      r"\(?[a-zA-Z][.)]|\(?[ivx]{1,4}[.)]|R[0-9]{1,2}[.:]?)$")
+# A bullet glyph set close to its text lands in the same run ('• Review the...'), so the
+# marker test above misses it and bullets whose text ends without a full stop were joined
+# into one passage (issue 7, Essex report p. 13-18). Only glyphs: a wrapped line may start
+# with a number or a dash, never with a bullet.
+_BULLET_START = re.compile(r"^[\u2022\u25aa\u25a0\u25fc\u25cf\u27a2\u2714\u2713\uf0b7\uf0a7]\s")
 
 
 @dataclass
@@ -205,6 +210,12 @@ def _runs_of_line(line: str, offset: int, boxes: _Boxes) -> list[_Run]:
     first_box = boxes.box(offset + chars[0])
     # The font of a character mid-line: a list marker may be set in another size.
     size, bold = boxes.font(offset + chars[len(chars) // 2])
+    if bold:
+        # Bold only if the first letter is bold too: a sentence that sets a few words in
+        # bold mid-line is not a heading (Essex report p. 81, issue 7).
+        first_letter = next((i for i in chars if line[i].isalpha()), None)
+        if first_letter is not None:
+            bold = bool(boxes.font(offset + first_letter)[1])
     if first_box is None:
         return [_Run(0.0, 0.0, 0.0, 0.0, clean_line(line), size, bold)]
     wide = max(12.0, 1.2 * (size or 10.0))
@@ -296,9 +307,13 @@ def _emit(lines: list[_Line], builder: TextBuilder) -> None:
             continue
         builder.add(cols[0][1] if cols else "", font_size=line.size, bold=line.bold,
                     pitch=line.pitch, top=line.top,
-                    list_item=bool(_MARKER.match(line.runs[0].text.strip())))
+                    list_item=_is_list_item(line.runs[0].text.strip()))
     if row is not None:
         _flush(row, builder)
+
+
+def _is_list_item(first_run: str) -> bool:
+    return bool(_MARKER.match(first_run) or _BULLET_START.match(first_run))
 
 
 def _aligned(row: _Row, cols: list[tuple[float, str]]) -> list[int] | None:
