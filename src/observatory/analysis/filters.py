@@ -156,10 +156,15 @@ def choices() -> dict[str, list[tuple[str, str]]]:
     regions = list(LocalAuthority.objects.order_by("region_name")
                    .values_list("region_code", "region_name").distinct())
     out: dict[str, list[tuple[str, str]]] = {"region": regions}
+    # Every controlled list in one query (in the lists' own order), not one per filter.
+    by_vocabulary: dict[str, list[tuple[str, str]]] = {}
+    for key, code, label in Term.objects.filter(vocabulary__key__in={
+            spec.vocabulary for spec in FILTERS if spec.vocabulary}).values_list(
+            "vocabulary__key", "code", "label"):
+        by_vocabulary.setdefault(key, []).append((code, label))
     for spec in FILTERS:
         if spec.vocabulary:
-            out[spec.name] = list(Term.objects.filter(vocabulary__key=spec.vocabulary)
-                                  .values_list("code", "label"))
+            out[spec.name] = by_vocabulary.get(spec.vocabulary, [])
     return out
 
 

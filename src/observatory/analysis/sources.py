@@ -139,12 +139,29 @@ def recommendations(user: Any, reviews: QuerySet[Review]) -> QuerySet[Recommenda
 
 
 def within(rows: QuerySet, reviews: QuerySet[Review]) -> QuerySet:
-    """``rows`` of the given reviews. When the reviews are all of them (an unfiltered scope
-    of a role that sees every review), no condition is added: the database then reads the
-    rows in index order instead of joining 5,000 review ids."""
+    """``rows`` of the given reviews (``rows`` have a non-null ``review``).
+
+    When the reviews are all of them (an unfiltered scope of a role that sees every
+    review), no condition is added: the database then reads the rows in index order
+    instead of joining 5,000 review ids. When they are most of them (a public scope: the
+    published reviews), the rows of the reviews left out are excluded instead: a filter
+    on that same ordered scan (PostgreSQL: a hashed subplan), where ``review IN (...)``
+    made PostgreSQL look up the review of each of 175,000 coded segments (or join and
+    sort them) before grouping. Both forms are one statement, so the scope is read in the
+    same snapshot as the rows."""
     if not reviews.query.where and not reviews.query.distinct:
         return rows
-    return rows.filter(review__in=reviews.order_by().values("pk"))
+    scope = reviews.order_by().values("pk")
+    if _most_reviews(scope):
+        return rows.exclude(review_id__in=Review.objects.exclude(pk__in=scope).values("pk"))
+    return rows.filter(review__in=scope)
+
+
+def _most_reviews(scope: QuerySet) -> bool:
+    """Whether the scope holds more than half of all reviews (one small count query)."""
+    counts = Review.objects.aggregate(every=Count("pk"), inside=Count("pk", filter=Q(
+        pk__in=scope)))
+    return counts["inside"] * 2 > counts["every"]
 
 
 @dataclass(frozen=True)
@@ -181,24 +198,36 @@ def recommendations_per_review(user: Any, reviews: QuerySet[Review]
         per_agency, f"addressee_id, {select}", "addressee_id")}
     overall = _over_groups(recs.values("review_id").annotate(n=Count("pk")), select)[0]
     total = PerReview(*(int(v or 0) for v in overall))
-    terms = dict(Term.objects.filter(pk__in=[a for a in agencies if a is not None])
-                 .values_list("pk", "code"))
-    labels = dict(Term.objects.filter(pk__in=terms).values_list("code", "label"))
+    found = list(Term.objects.filter(pk__in=[a for a in agencies if a is not None])
+                 .values_list("pk", "code", "label"))
+    terms = {pk: code for pk, code, _ in found}
+    labels = {code: label for _, code, label in found}
     out = {terms.get(a): v for a, v in agencies.items()}
     names = {code: labels.get(code) or "Agency not identified" for code in out}
     return total, out, names
 
 
 # -- coded data (the coding app) ----------------------------------------------------------
+_CODING_SEEN: set[str] = set()  # databases in which the coding tables were found
+
+
 def coding_ready() -> bool:
-    """True when the coding app is installed and its tables exist."""
+    """True when the coding app is installed and its tables exist. Once found, the tables
+    are remembered per database (they are not dropped while the service runs): the check
+    lists every table, and a dashboard asked it several times per page."""
     if not apps.is_installed("observatory.coding"):
         return False
     try:
         model = apps.get_model("coding", "CodedSegment")
     except LookupError:
         return False
-    return model._meta.db_table in connection.introspection.table_names()
+    database = str(connection.settings_dict["NAME"])
+    if database in _CODING_SEEN:
+        return True
+    if model._meta.db_table in connection.introspection.table_names():
+        _CODING_SEEN.add(database)
+        return True
+    return False
 
 
 def _segments():
@@ -276,14 +305,25 @@ def _code_names(ids) -> dict[int, tuple[str, str, int]]:
 def theme_review_counts(user: Any, reviews: QuerySet[Review], codebook: str
                         ) -> list[tuple[str, str, int]] | None:
     """(code, name, number of reviews) for each code of the codebook used in the reviews."""
+    counted = themes_and_base(user, reviews, codebook)
+    return None if counted is None else counted[0]
+
+
+def themes_and_base(user: Any, reviews: QuerySet[Review], codebook: str
+                    ) -> tuple[list[tuple[str, str, int]], int] | None:
+    """``theme_review_counts`` and the number of reviews with any code of the codebook
+    (the base of its percentages), from one set of counted segments."""
     segments = coded_segments(user, reviews, codebook)
     if segments is None:
         return None
     counts = dict(segments.order_by().values("code_id").annotate(
         n=Count("review_id", distinct=True)).values_list("code_id", "n"))
+    if not counts:
+        return [], 0
+    base = segments.order_by().aggregate(n=Count("review_id", distinct=True))["n"]
     names = _code_names(counts)
     ordered = sorted(counts, key=lambda pk: (-counts[pk], names[pk][2], names[pk][1]))
-    return [(names[pk][0], names[pk][1], counts[pk]) for pk in ordered]
+    return [(names[pk][0], names[pk][1], counts[pk]) for pk in ordered], base
 
 
 def case_themes_against_recommendations(user: Any, reviews: QuerySet[Review]

@@ -301,15 +301,14 @@ def _needs_coded(name: str, title: str, scope: Scope, why: str) -> Table:
           evidence="coded", seed="001 Table 2")
 def themes_by_reviews(scope: Scope) -> Table:
     name, title = "themes_by_reviews", REGISTRY["themes_by_reviews"].title
-    rows = sources.theme_review_counts(scope.user, scope.reviews,
-                                       sources.RECOMMENDATION_THEMES)
-    if rows is None:
+    counted = sources.themes_and_base(scope.user, scope.reviews,
+                                      sources.RECOMMENDATION_THEMES)
+    if counted is None:
         return _needs_coded(name, title, scope, " (not installed yet)")
+    rows, base = counted
     if not rows:
         return _needs_coded(name, title, scope, ": no accepted recommendation-theme codes "
                                                 "in these reviews")
-    base = sources.coded_segments(scope.user, scope.reviews, sources.RECOMMENDATION_THEMES
-                                  ).values("review_id").distinct().count()
     cats = [Category(k, label, n, scope.drill(theme=k)) for k, label, n in rows]
     return core.one_way(name, title, cats, public=scope.public, additive=False, base=base,
                         row_header="Theme", filters=scope.filters,

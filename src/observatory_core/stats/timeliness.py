@@ -6,7 +6,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 LIMITS_FILE = Path(__file__).resolve().parent.parent / "data" / "analysis" / "timeliness.toml"
@@ -31,11 +31,18 @@ class Limits:
     limits: tuple[Limit, ...]
 
     def for_review(self, review_type: str | None, decided: date | None) -> Limit | None:
-        """The latest rule in force on the decision date for this type of review."""
+        """The latest rule in force on the decision date for this type of review (of two
+        from the same date, the first listed)."""
         if decided is None:
             return None
-        found = [lim for lim in self.limits if lim.applies(review_type, decided)]
-        return max(found, key=lambda lim: lim.effective_from) if found else None
+        # Newest first, so the first that applies is the answer: the timeliness table asks
+        # this for every review in scope.
+        return next((lim for lim in self._newest_first if lim.applies(review_type, decided)),
+                    None)
+
+    @cached_property
+    def _newest_first(self) -> tuple[Limit, ...]:
+        return tuple(sorted(self.limits, key=lambda lim: lim.effective_from, reverse=True))
 
 
 def parse_limits(data: dict, origin: str = "timeliness") -> Limits:

@@ -58,3 +58,24 @@ def test_timeliness_limit_depends_on_the_date_of_decision():
     assert limits.for_review("lcspr", date(2020, 1, 1)).months == 6
     assert limits.for_review("scr", date(2001, 1, 1)) is None
     assert limits.source
+
+
+def test_timeliness_limit_is_the_newest_that_applies_first_listed_on_a_tie():
+    from datetime import date
+
+    from observatory_core.stats.timeliness import parse_limits
+
+    limits = parse_limits({"limits": [
+        {"guidance": "A", "effective_from": date(2006, 4, 1), "months": 4},
+        {"guidance": "B", "effective_from": date(2010, 3, 1), "months": 6,
+         "review_types": ["scr"]},
+        {"guidance": "C", "effective_from": date(2010, 3, 1), "months": 7},
+        {"guidance": "D", "effective_from": date(2018, 6, 29), "months": 12,
+         "review_types": ["lcspr"]}]})
+    assert limits.for_review("scr", date(2012, 1, 1)).guidance == "B"
+    assert limits.for_review("other", date(2012, 1, 1)).guidance == "C"
+    assert limits.for_review("scr", date(2019, 1, 1)).guidance == "B"
+    assert limits.for_review("lcspr", date(2019, 1, 1)).guidance == "D"
+    assert limits.for_review(None, date(2007, 1, 1)).guidance == "A"
+    assert limits.for_review("scr", date(2005, 1, 1)) is None
+    assert limits.for_review("scr", None) is None
