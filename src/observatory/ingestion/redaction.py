@@ -155,6 +155,16 @@ def snippet(text: str, query: str, width: int = 220) -> SafeString:
     return mark_safe(("…" if left else "") + html + ("…" if right < len(text) else ""))
 
 
+def dropped(shown: str, stored: str, query: str) -> bool:
+    """Must a search hit be left out for a user who sees ``shown`` (the redacted passage)
+    instead of ``stored``? When nothing may be shown (''), and when the query's words were
+    in the passage only inside what redaction removed: searching for a name finds nothing.
+    A hit that never contained the query's words (found by meaning) stays."""
+    if not shown:
+        return True
+    return bool(query) and matches(stored, query) and not matches(shown, query)
+
+
 def matches(text: str, query: str) -> bool:
     """Does the redacted text still contain a word of the query (prefix, case-blind)?"""
     words = [w.lower() for w in _word().findall(query) if w.lower() not in ("or", "and")]
@@ -209,7 +219,7 @@ def redact_hits(user: Any, hits: list[Any], query: str = "") -> list[Any]:
             continue
         redactor = by_version.get(row["version_id"], Redactor(()))
         text = redactor.piece(row["text"], row["start"])
-        if query and not matches(text, query):
+        if dropped(text, row["text"], query):
             continue
         hit.snippet = snippet(text, query)
         kept.append(hit)

@@ -434,7 +434,8 @@ class Redaction:
         self.everything = all(allowed(self.role, kind, "change") for kind in (
             "published_document", "unpublished_document", "confidential_document"))
         self._unchecked: set[int] | None = None
-        self._seen: dict[int, str | None] = {}  # id -> text as the user sees it; None: as is
+        # id -> (text as the user sees it, stored text); None: shown as it is
+        self._seen: dict[int, tuple[str, str] | None] = {}
 
     @property
     def unchecked(self) -> set[int]:
@@ -451,7 +452,7 @@ class Redaction:
             self._unchecked = not_ready(stopped) if stopped else set()
         return self._unchecked
 
-    def _rows(self, ids: Sequence[int], every_passage: bool) -> dict[int, str]:
+    def _rows(self, ids: Sequence[int], every_passage: bool) -> dict[int, tuple[str, str]]:
         """{id: the passage text as the user sees it (redacted)} for the ids in documents
         the user may not see unredacted; '' for a passage shown to nobody such (OCR page,
         unchecked version). Without ``every_passage`` only passages that redaction can
@@ -490,8 +491,8 @@ class Redaction:
                 flagged.add(version_id)
         by_version = redactors(flagged) if flagged else {}
         empty = Redactor(())
-        return {pk: "" if kind == "ocr_page" or version_id in unchecked
-                else by_version.get(version_id, empty).piece(text, start)
+        return {pk: ("" if kind == "ocr_page" or version_id in unchecked
+                     else by_version.get(version_id, empty).piece(text, start), text)
                 for pk, version_id, kind, text, start in found}
 
     def hidden(self, ids: Sequence[int], query: str, *,
@@ -500,7 +501,7 @@ class Redaction:
         checks the query's words in unflagged versions (semantic and hybrid lists, where
         a hit need not contain them); a keyword match in an unflagged version hides nothing
         and is counted without reading its text."""
-        from .redaction import matches
+        from .redaction import dropped
 
         ids = list(dict.fromkeys(ids))
         if not ids or self.everything:
@@ -508,8 +509,7 @@ class Redaction:
         texts = self._rows(ids, every_passage)
         if every_passage:  # every id was looked at: ``redact`` need not look again
             self._seen.update({pk: texts.get(pk) for pk in ids})
-        return {pk for pk, text in texts.items()
-                if not text or (query and not matches(text, query))}
+        return {pk for pk, (text, stored) in texts.items() if dropped(text, stored, query)}
 
     def needs_snippet(self, ids: Sequence[int]) -> list[int]:
         """The ids whose search snippet will be shown as it is (the others' snippets are
@@ -523,16 +523,17 @@ class Redaction:
         return [pk for pk in ids if self._seen[pk] is None]
 
     def redact(self, hits: list[Hit], query: str) -> list[Hit]:
-        from .redaction import matches, snippet
+        from .redaction import dropped, snippet
 
         if not hits or self.everything:
             return hits
         self.needs_snippet([h.passage_id for h in hits])
         kept = []
         for hit in hits:
-            text = self._seen[hit.passage_id]
-            if text is not None:
-                if not text or (query and not matches(text, query)):
+            seen = self._seen[hit.passage_id]
+            if seen is not None:
+                text, stored = seen
+                if dropped(text, stored, query):
                     continue
                 hit.snippet = snippet(text, query)
             kept.append(hit)

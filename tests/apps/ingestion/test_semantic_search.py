@@ -231,3 +231,18 @@ def test_hybrid_falls_back_to_keyword_when_the_model_is_unavailable(corpus, monk
     page = search(None, "school nurse", mode="hybrid")
     assert page.mode == "keyword" and page.total == 1 and "unavailable" in page.notice
     assert search(None, "school nurse", mode="semantic").total == 0
+
+
+def test_meaning_only_hits_reach_roles_that_see_redacted_text(corpus, users):
+    """A hit found by meaning alone (no word of the query in it) is not dropped for a role
+    that sees the text redacted: only hits whose query words were inside redacted spans
+    are (test_ocr_and_redaction covers those)."""
+    from observatory.ingestion.redaction import matches
+
+    query = "toddler left unvisited"
+    assert not matches(NOT_SEEN, query)  # shares no word with the passage
+    analyst = search(users["analyst"], query, mode="semantic")
+    practitioner = search(users["practitioner"], query, mode="semantic")
+    wanted = passage(corpus["va"], NOT_SEEN[:20]).pk
+    assert wanted in [h.passage_id for h in analyst.hits]
+    assert wanted in [h.passage_id for h in practitioner.hits]
