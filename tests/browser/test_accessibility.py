@@ -134,7 +134,24 @@ def _not_found(page, base, site):
     expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
 
 
+def _as_admin(path: str, heading: str) -> Callable:
+    def visit(page, base, site):
+        login(page, base, "boss")
+        page.goto(base + path.format(**{k: getattr(v, "reference", v) for k, v in
+                                         site.items()}))
+        expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+    return visit
+
+
 PAGES: dict[str, Callable] = {
+    "analysis-region-by-year": _as_admin("/analysis/tables/reviews_by_region_and_year/",
+                                         "region and year"),
+    "analysis-annual-report": _as_admin("/analysis/reports/annual/2016/", "annual report"),
+    "analysis-compare": _as_admin("/analysis/compare/", ""),
+    "coding-home": _as_admin("/coding/", ""),
+    "coding-codebook": _as_admin("/coding/codebooks/recommendation_themes/", ""),
+    "coding-review-progress": _as_admin("/coding/reviews/{review}/", ""),
+    "search-results": _as_admin("/search/?q=summary", ""),
     "home": _home,
     "reviews-filters-open": _reviews_with_filters_open,
     "reviews-filtered": _reviews_filtered,
