@@ -16,6 +16,7 @@ from observatory_core.coding import codebook as core
 from ..accounts.access import can
 from ..api import WRITE_AUTH, optional_auth
 from ..audit.log import record
+from ..web.access import allowed_or_http_error
 from .models import Codebook
 from .services import ensure_codebooks, export_codebook, parse_upload, save_codebook
 from .views import CODEBOOKS
@@ -38,12 +39,8 @@ def list_codebooks(request: HttpRequest) -> list[dict[str, Any]]:
 def download_codebook(request: HttpRequest, key: str,
            format: Literal["toml", "csv", "qdc"] = "toml") -> HttpResponse:
     ensure_codebooks()
-    book = Codebook.objects.filter(key=key).first()
-    if book is None:
-        raise HttpError(404, "There is no such codebook.")
-    if not can(request.user, "download", book):
-        record(request, "download", book, allowed=False)
-        raise HttpError(403, "You may not download this codebook.")
+    book = allowed_or_http_error(request, Codebook.objects.filter(key=key).first(), "download",
+                                 "There is no such codebook.")
     body, kind = export_codebook(book, format)
     record(request, "download", book, detail=f"codebook export {format} (API)")
     response = HttpResponse(body, content_type=kind)

@@ -10,9 +10,10 @@ from ninja.errors import HttpError
 
 from observatory_core.access import allowed
 
-from ..accounts.access import can, role_of
+from ..accounts.access import role_of
 from ..api import optional_auth
 from ..audit.log import record
+from ..web.access import allowed_or_http_error
 from . import services
 from .models import Round, Study
 
@@ -21,12 +22,7 @@ router = Router(tags=["consultations"])
 
 def _study(request: HttpRequest, pk: int) -> Study:
     study = Study.objects.filter(pk=pk).first()
-    if study is None:
-        raise HttpError(404, "There is no such study.")
-    if not can(request.user, "view", study):
-        record(request, "view", study, allowed=False)
-        raise HttpError(404, "There is no such study.")
-    return study
+    return allowed_or_http_error(request, study, "view", "There is no such study.")
 
 
 @router.get("/consultations", auth=optional_auth, summary="Delphi studies")

@@ -18,7 +18,7 @@ from ..accounts.access import area_of, can, may_create_reviews, role_of
 from ..api import WRITE_AUTH, optional_auth
 from ..audit.log import record
 from ..vocabularies.models import Term
-from ..web.access import DENIED, refusal_for
+from ..web.access import allowed_or_http_error
 from .dataset_io import import_dataset
 from .filters import ReviewFilterForm, visible_reviews
 from .models import Document, Review
@@ -133,17 +133,9 @@ def import_reviews(request: HttpRequest, file: UploadedFile = File(...)):
             "problems": [p.__dict__ for p in report.problems]}
 
 
-def _allowed(request: HttpRequest, obj: Any, action: str, missing: str) -> Any:
-    refusal = refusal_for(request, obj, action) if obj is not None else None
-    if obj is None or refusal:
-        status = refusal.status if refusal else 404
-        raise HttpError(status, DENIED if status == 403 else missing)
-    return obj
-
-
 def _review(request: HttpRequest, reference: str, action: str = "view") -> Review:
     review = Review.objects.select_related("local_authority").filter(reference=reference).first()
-    return _allowed(request, review, action, "There is no review with that reference.")
+    return allowed_or_http_error(request, review, action, "There is no review with that reference.")
 
 
 @router.get("/reviews/{reference}", response=ReviewOut, auth=optional_auth,
@@ -180,7 +172,7 @@ def upload_document(request: HttpRequest, reference: str, kind: Form[str],
 def _document(request: HttpRequest, pk: int, action: str) -> Document:
     document = Document.objects.select_related("review__local_authority", "kind").filter(
         pk=pk).first()
-    return _allowed(request, document, action, "There is no such document.")
+    return allowed_or_http_error(request, document, action, "There is no such document.")
 
 
 @router.get("/documents/{pk}", response=DocumentOut, auth=optional_auth,

@@ -60,3 +60,15 @@ def allowed_or_page(request: HttpRequest, obj: Any, action: str, missing: str,
         if refusal:
             return None, refusal_page(request, refusal, missing)
     return obj, None
+
+
+def allowed_or_http_error(request: HttpRequest, obj: Any, action: str, missing: str) -> Any:
+    """The API's form of ``allowed_or_page``: the object, or ninja's HttpError (404 for what
+    may not even be seen, 403 otherwise), the attempt audited."""
+    from ninja.errors import HttpError
+
+    refusal = refusal_for(request, obj, action) if obj is not None else None
+    if obj is None or refusal:
+        status = refusal.status if refusal else 404
+        raise HttpError(status, DENIED if status == 403 else missing)
+    return obj
