@@ -20,9 +20,12 @@ pytestmark = pytest.mark.slow
 
 
 def _env(data: Path, **extra: str) -> dict[str, str]:
+    # Nothing from the test run leaks in (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE,
+    # which the deployment check rightly refuses).
     env = {k: v for k, v in os.environ.items()
            if k not in ("DATABASE_URL", "DJANGO_DEBUG", "DJANGO_SECRET_KEY",
-                        "OBSERVATORY_TESTING", "OBSERVATORY_EXPECT_POSTGRES")}
+                        "DJANGO_ALLOW_ASYNC_UNSAFE", "OBSERVATORY_TESTING",
+                        "OBSERVATORY_EXPECT_POSTGRES")}
     env.update({"OBSERVATORY_DATA": str(data), "DJANGO_SETTINGS_MODULE": "observatory.settings",
                 **extra})
     return env
