@@ -39,4 +39,7 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
         "accesslog": None,
         "errorlog": "-",
         "proc_name": "observatory",
+        # gunicorn's control socket lives in $HOME, shared by every installation on the
+        # machine; nothing here uses it.
+        "control_socket_disable": True,
     }).run()
