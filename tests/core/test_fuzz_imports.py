@@ -27,6 +27,8 @@ from observatory_core.places import Places
 from observatory_core.tabular import TableError, parse_rows, read_table, write_csv, write_xlsx
 from observatory_core.vocab import load_vocabularies
 
+from .mutation import MUTATIONS, mutate
+
 pytestmark = pytest.mark.fuzz
 FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "60")), deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])
@@ -41,18 +43,6 @@ NASTY = ["", " ", "inf", "-inf", "nan", "1e400", "-0", "0x10", "１２", "31/02/
 @lru_cache(maxsize=1)
 def _context():
     return load_vocabularies(), Places()
-
-
-def _mutate(data: bytes, edits: list[tuple[int, int]], cut: int) -> bytes:
-    out = bytearray(data)
-    for position, value in edits:
-        if out:
-            out[position % len(out)] = value
-    return bytes(out[:max(1, len(out) - cut)]) if cut else bytes(out)
-
-
-MUTATIONS = dict(edits=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)),
-                                max_size=20), cut=st.integers(0, 300))
 
 
 VALUE = st.one_of(st.sampled_from(NASTY), st.text(max_size=30))
@@ -85,7 +75,7 @@ def _table_seeds() -> dict[str, bytes]:
 @FUZZ
 @given(ext=st.sampled_from(["csv", "xlsx"]), **MUTATIONS)
 def test_mutated_dataset_files_read_or_refuse(ext, edits, cut):
-    data = _mutate(_table_seeds()[ext], edits, cut)
+    data = mutate(_table_seeds()[ext], edits, cut)
     try:
         rows = read_table(f"fuzz.{ext}", data)
     except TableError as exc:
@@ -108,7 +98,7 @@ def _codebook_seeds() -> dict[str, bytes]:
 @FUZZ
 @given(kind=st.sampled_from(["toml", "csv", "qdc", "qdpx"]), **MUTATIONS)
 def test_mutated_codebooks_and_projects_read_or_refuse(kind, edits, cut):
-    data = _mutate(_codebook_seeds()[kind], edits, cut)
+    data = mutate(_codebook_seeds()[kind], edits, cut)
     text = data.decode("utf-8", errors="replace")
     try:
         if kind == "toml":
@@ -133,3 +123,4 @@ def test_found_by_fuzzing_infinite_age_and_control_characters():
     workbook = write_xlsx([{"reference": "A\x00B", "title": "=HYPERLINK()"}])
     rows = read_table("f.xlsx", workbook)
     assert rows[0]["reference"] == "A\ufffdB" and rows[0]["title"] == "'=HYPERLINK()"
+

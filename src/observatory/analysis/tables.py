@@ -322,17 +322,26 @@ def _case_theme_rows(scope: Scope):
     return sources.case_themes_against_recommendations(scope.user, scope.reviews)
 
 
+def _case_themes_or_empty(name: str, title: str, scope: Scope) -> tuple[list, Table | None]:
+    """The case-theme rows both 001 Table 3 and Figure 3 are drawn from, or the table that
+    says why there are none (no coding app, or no accepted codes in scope)."""
+    rows = _case_theme_rows(scope)
+    if rows is None:
+        return [], _needs_coded(name, title, scope, " (not installed yet)")
+    if not rows:
+        return [], _needs_coded(name, title, scope, ": no accepted case-theme codes in these "
+                                                    "reviews")
+    return rows, None
+
+
 @register("case_themes_vs_recommendations", "Case themes against recommendations",
           "How often each case theme arose and how often recommendations addressed it "
           "(001 Table 3).", evidence="coded", seed="001 Table 3")
 def case_themes_vs_recommendations(scope: Scope) -> Table:
     name, title = "case_themes_vs_recommendations", "Case themes against recommendations"
-    rows = _case_theme_rows(scope)
-    if rows is None:
-        return _needs_coded(name, title, scope, " (not installed yet)")
-    if not rows:
-        return _needs_coded(name, title, scope, ": no accepted case-theme codes in these "
-                                                "reviews")
+    rows, empty = _case_themes_or_empty(name, title, scope)
+    if empty:
+        return empty
     cats = [Category(k, label, 0, scope.drill(theme=k)) for k, label, *_ in rows]
     cols = [Column("cases", "Cases in which it arose"),
             Column("recommendations", "Recommendations on it"),
@@ -349,12 +358,9 @@ def case_themes_vs_recommendations(scope: Scope) -> Table:
           seed="001 Figure 3")
 def theme_quadrant(scope: Scope) -> Table:
     name, title = "theme_quadrant", "Frequency of themes and recommendations"
-    rows = _case_theme_rows(scope)
-    if rows is None:
-        return _needs_coded(name, title, scope, " (not installed yet)")
-    if not rows:
-        return _needs_coded(name, title, scope, ": no accepted case-theme codes in these "
-                                                "reviews")
+    rows, empty = _case_themes_or_empty(name, title, scope)
+    if empty:
+        return empty
     points, mx, my = core.quadrants([Point(k, label, c, r) for k, label, c, r, _ in rows])
     cats = [Category(p.key, p.label, 0, scope.drill(theme=p.key)) for p in points]
     cols = [Column("cases", "Cases in which it arose (x)"),

@@ -280,16 +280,30 @@ def _segment_json(s: CodedSegment, view: View) -> dict[str, Any]:
             "lock": s.lock, "unit": s.unit_key, "consensus": s.consensus}
 
 
-def workbench(request: HttpRequest, pk: int) -> HttpResponse:
+UNIT_KINDS = (Target.PASSAGE, Target.RECOMMENDATION, Target.FINDING)
+
+
+def _coding_page(request: HttpRequest, pk: int):
+    """What the workbench and the comparison both start from: the document (access
+    checked), the chosen codebook, its latest version and the asked-for unit kind ('' if
+    none or unknown); or the refusal to answer with."""
     document, refusal = _document(request, pk)
     if refusal:
-        return refusal
+        return None, refusal
     book = _book(request)
     if book is None:
-        return error(request, 404, "There is no such codebook.")
-    version = document.versions.first()
+        return None, error(request, 404, "There is no such codebook.")
     kind = request.POST.get("units") or request.GET.get("units") or ""
-    if kind not in (Target.PASSAGE, Target.RECOMMENDATION, Target.FINDING):
+    return (document, book, document.versions.first(),
+            kind if kind in UNIT_KINDS else ""), None
+
+
+def workbench(request: HttpRequest, pk: int) -> HttpResponse:
+    page, refusal = _coding_page(request, pk)
+    if refusal:
+        return refusal
+    document, book, version, kind = page
+    if not kind:
         kind = Target.RECOMMENDATION if version and units_for(version, Target.RECOMMENDATION) \
             else Target.PASSAGE
     if request.method == "POST":
@@ -488,16 +502,11 @@ def _num(value: float | None) -> str:
 
 
 def comparison(request: HttpRequest, pk: int) -> HttpResponse:
-    document, refusal = _document(request, pk)
+    page, refusal = _coding_page(request, pk)
     if refusal:
         return refusal
-    book = _book(request)
-    if book is None:
-        return error(request, 404, "There is no such codebook.")
-    version = document.versions.first()
-    kind = request.POST.get("units") or request.GET.get("units") or Target.RECOMMENDATION
-    if kind not in (Target.PASSAGE, Target.RECOMMENDATION, Target.FINDING):
-        kind = Target.RECOMMENDATION
+    document, book, version, kind = page
+    kind = kind or Target.RECOMMENDATION
     adjudicator = can(request.user, "change", CODEBOOKS)
     is_open = comparison_open(version, book)
     early = not is_open and adjudicator and (request.GET.get("open") == "early"

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from observatory_core.ingest import IngestError, Limits, extract
 from observatory_core.ingest.parsers import registered
 
+from ..mutation import MUTATIONS, mutate
 from .conftest import make_pdf
 
 pytestmark = pytest.mark.fuzz
@@ -37,14 +38,6 @@ def _seeds(directory: str) -> dict[str, bytes]:
             "txt": b"Recommendations\n\n1. The LSCB should act.\n"}
 
 
-def _mutate(data: bytes, edits: list[tuple[int, int]], cut: int) -> bytes:
-    out = bytearray(data)
-    for position, value in edits:
-        if out:
-            out[position % len(out)] = value
-    return bytes(out[:max(1, len(out) - cut)]) if cut else bytes(out)
-
-
 def _check(run) -> None:  # noqa: ANN001
     with contextlib.suppress(IngestError):
         run()
@@ -63,12 +56,11 @@ def test_random_bytes_through_the_pipeline(data, ext):
 
 
 @FUZZ
-@given(ext=st.sampled_from(["pdf", "docx", "html", "txt"]),
-       edits=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), max_size=20),
-       cut=st.integers(0, 400))
+@given(ext=st.sampled_from(["pdf", "docx", "html", "txt"]), **MUTATIONS)
 def test_mutated_files_through_every_parser(tmp_path_factory, ext, edits, cut):
     seeds = _seeds(str(tmp_path_factory.getbasetemp()))
-    data = _mutate(seeds[ext], edits, cut)
+    data = mutate(seeds[ext], edits, cut)
     _check(lambda: extract(data, f"fuzz.{ext}", limits=LIMITS))
     for parser in registered().values():  # each parser directly, whatever the content
         _check(lambda p=parser: p.parse(data, f"fuzz.{ext}", LIMITS))
+
