@@ -165,13 +165,7 @@ def _model_phase(job_id: int, version: DocumentVersion, result: ExtractionResult
         producer = next((s.producer for s in load_config().steps if s.name == MODEL_STEP),
                         MODEL_STEP)
         with transaction.atomic():
-            kept = set(PersonalDataFlag.objects.filter(version=version).values_list(
-                "kind", "start", "end"))
-            PersonalDataFlag.objects.bulk_create([
-                PersonalDataFlag(version=version, kind=f.kind, text=f.text[:300], page=f.page,
-                                 start=f.start, end=f.end, confidence=f.confidence,
-                                 producer=f"{producer}:{f.rule}"[:150])
-                for f in added if (f.kind, f.start, f.end) not in kept])
+            _store_flags(version, added, producer)
             IngestJob.objects.filter(pk=job_id).update(
                 status=IngestJob.DONE, step="done", finished_at=timezone.now(),
                 done=F("total"), timings={**timings, producer: round(seconds, 4)},
@@ -311,16 +305,22 @@ def save_result(version: DocumentVersion, result: ExtractionResult) -> None:
             confidential=confidential))
     Extraction.objects.bulk_create(extractions)
 
-    kept = set(PersonalDataFlag.objects.filter(version=version).values_list(
-        "kind", "start", "end"))
-    PersonalDataFlag.objects.bulk_create([
-        PersonalDataFlag(version=version, kind=f.kind, text=f.text[:300], page=f.page,
-                         start=f.start, end=f.end, confidence=f.confidence,
-                         producer=f"{producers.get('personal_data', '')}:{f.rule}"[:150])
-        for f in result.personal_data if (f.kind, f.start, f.end) not in kept])
+    _store_flags(version, result.personal_data, producers.get("personal_data", ""))
 
 
 def latest_job(version: DocumentVersion | None) -> IngestJob | None:
     if version is None:
         return None
     return IngestJob.objects.filter(version=version).order_by("-created_at", "-pk").first()
+
+
+def _store_flags(version: DocumentVersion, flags, producer: str) -> None:
+    """Add personal-data flags not already on the version (same kind and span): the rules'
+    flags and the model's later ones never duplicate, and decisions on kept ones stand."""
+    kept = set(PersonalDataFlag.objects.filter(version=version).values_list(
+        "kind", "start", "end"))
+    PersonalDataFlag.objects.bulk_create([
+        PersonalDataFlag(version=version, kind=f.kind, text=f.text[:300], page=f.page,
+                         start=f.start, end=f.end, confidence=f.confidence,
+                         producer=f"{producer}:{f.rule}"[:150])
+        for f in flags if (f.kind, f.start, f.end) not in kept])

@@ -84,6 +84,17 @@ def _area(places: Places, value: str):
     return places.by_gss(value) or places.by_dfe(value) or places.resolve(value)
 
 
+def _row_area(places: Places, raw: Mapping[str, Any], field: str, filename: str, number: int,
+              problems: list[RowProblem]):
+    """The local area a row's ``field`` names, or None with the problem listed."""
+    value = _text(raw.get(field))
+    area = _area(places, value) if value else None
+    if area is None:
+        problems.append(RowProblem(filename, number, field,
+                                   f"unknown area '{value}'" if value else "missing"))
+    return area
+
+
 def parse_population(filename: str, rows: list[Mapping[str, Any]],
                      places: Places | None = None
                      ) -> tuple[list[PopulationRow], list[RowProblem]]:
@@ -96,11 +107,7 @@ def parse_population(filename: str, rows: list[Mapping[str, Any]],
     seen: dict[tuple[str, int, str], int] = {}
     for number, raw in enumerate(rows, start=2):
         bad = len(problems)
-        code = _text(raw.get("la_code"))
-        area = _area(places, code) if code else None
-        if area is None:
-            problems.append(RowProblem(filename, number, "la_code",
-                                       f"unknown area '{code}'" if code else "missing"))
+        area = _row_area(places, raw, "la_code", filename, number, problems)
         try:
             year = _int(raw.get("year"))
             if not 1950 <= year <= 2100:
@@ -143,11 +150,7 @@ def parse_evaluations(filename: str, rows: list[Mapping[str, Any]],
     seen: dict[tuple, int] = {}
     for number, raw in enumerate(rows, start=2):
         bad = len(problems)
-        name = _text(raw.get("local_authority"))
-        area = _area(places, name) if name else None
-        if area is None:
-            problems.append(RowProblem(filename, number, "local_authority",
-                                       f"unknown area '{name}'" if name else "missing"))
+        area = _row_area(places, raw, "local_authority", filename, number, problems)
         judgement = _text(raw.get("judgement")).lower()
         if judgement not in JUDGEMENTS:
             problems.append(RowProblem(filename, number, "judgement", (
