@@ -655,10 +655,6 @@ def search(query: str, username: str | None, section: str, filters: tuple[str, .
     reviews = _filtered_reviews(user, filters)
     page = run_search(user, query, reviews=reviews, section_kind=section, limit=limit,
                       mode=mode)
-    from .ingestion.redaction import redact_hits
-
-    # search() counts and drops by the redaction rule already; this replaces the text.
-    page.hits = redact_hits(user, page.hits, query)  # personal data: see docs/ingestion.md
     if page.notice:
         click.echo(page.notice, err=True)
     record(None, "view", user=user, kind="passage_search", channel="cli",

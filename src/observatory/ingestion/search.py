@@ -426,8 +426,8 @@ class Redaction:
     see a document unredacted, a hit is dropped if it is a provisional OCR page, its
     version's personal data is not checked yet, or the query's words are only inside
     redacted spans; a kept hit's snippet is rebuilt from the redacted passage. Used for
-    honest totals (``hidden``) and for the page (``redact``); the web views, API and CLI
-    still pass the page through ``redact_hits``, which then changes nothing."""
+    honest totals (``hidden``) and for the page (``redact``), so the search page, API and
+    CLI show ``search()``'s hits as they are."""
 
     def __init__(self, user: Any) -> None:
         self.role, self.area = role_of(user), area_of(user)
