@@ -1,19 +1,19 @@
 """Shared test set-up. Real documents live in ../shared/corpus; tests needing them skip
-cleanly when that folder is absent."""
+cleanly when that folder is absent, and fail under CI=true (tests/shared_data.py)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = Path(os.environ.get("OBSERVATORY_CORPUS", ROOT.parent / "shared" / "corpus"))
+from .shared_data import corpus_path, missing
+
+CORPUS = corpus_path()
 
 
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
     if not CORPUS.is_dir():
-        pytest.skip(f"real-document corpus not found at {CORPUS}")
+        missing(f"real-document corpus not found at {CORPUS}")
     return CORPUS

@@ -12,7 +12,6 @@ Run with ``-s`` to see precision/recall/F1 and addressee accuracy per document a
 from __future__ import annotations
 
 import json
-import os
 from collections import defaultdict
 from pathlib import Path
 
@@ -21,14 +20,14 @@ import pytest
 from observatory_core.ingest import extract
 from observatory_core.ingest.scoring import Score, score
 
+from ...shared_data import missing, seeds_path
 from .seed_docs import render
 
 # The named-entity model is measured in test_personal_data_model.py; here it only costs time.
 NO_MODEL = ("flag_personal_data_model",)
 
 GOLD = Path(__file__).parent / "gold"
-SEEDS = Path(os.environ.get("OBSERVATORY_SEEDS", Path(__file__).resolve().parents[4]
-                            / "shared" / "seeds"))
+SEEDS = seeds_path()
 
 
 def _zero() -> Score:
@@ -126,7 +125,7 @@ def test_seed_gold_set(tmp_path):
     """The numbered recommendations of seed 003 and implications of seed 000, as PDF and
     DOCX rendered from the seed text (nothing of their prose is kept in the repository)."""
     if not SEEDS.is_dir():
-        pytest.skip(f"seed reports not found at {SEEDS}")
+        missing(f"seed reports not found at {SEEDS}")
     totals: dict[str, Score] = defaultdict(_zero)
     for gold_file in sorted((GOLD / "seeds").glob("*.json")):
         gold = json.loads(gold_file.read_text(encoding="utf-8"))
