@@ -3,7 +3,6 @@ user may view the document first; nothing here checks access."""
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from typing import Any
 
@@ -11,6 +10,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from observatory_core.dataset import FIELDS
+from observatory_core.ingest.ocr import parse_progress
 from observatory_core.ingest.rules import load_rules
 
 from ..repository.models import Document, DocumentVersion
@@ -194,8 +194,6 @@ def text_page(document: Document, version: DocumentVersion | None, number: int,
     return out
 
 
-_OCR_STEP = re.compile(r"^ocr_if_needed: (?:page )?(\d+) of (\d+)")
-
 
 def _in_progress(version: DocumentVersion | None, number: int,
                  redacted: bool) -> dict[str, Any]:
@@ -207,9 +205,9 @@ def _in_progress(version: DocumentVersion | None, number: int,
         return {}
     out: dict[str, Any] = {"in_progress": True, "job": job_data(job), "ocr": None,
                            "provisional_pages": []}
-    match = _OCR_STEP.match(job.step or "")
-    if match:
-        done, total = int(match.group(1)), int(match.group(2))
+    reading = parse_progress(job.step or "")
+    if reading:
+        done, total = reading
         out["ocr"] = {"done": done, "total": total,
                       "label": f"page {done} of {total} recognised"}
     if redacted:  # provisional pages have not been checked for personal data

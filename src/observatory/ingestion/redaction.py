@@ -42,27 +42,27 @@ def ready(version: DocumentVersion | int | None) -> bool:
     second phase (the model) is still to run or failed: until then roles that may not see the
     unredacted text see nothing of the version."""
     from .models import IngestJob
-    from .services import MODEL_STEP
+    from .services import deferred_steps
 
     if version is None:
         return False
     latest = IngestJob.objects.filter(version=version).order_by("-created_at", "-pk").values(
         "status", "step").first()
-    return latest is None or not (latest["step"] == MODEL_STEP and latest["status"] in (
+    return latest is None or not (latest["step"] in deferred_steps() and latest["status"] in (
         IngestJob.RUNNING, IngestJob.FAILED))
 
 
 def not_ready(version_ids: Iterable[int]) -> set[int]:
     """The versions among ``version_ids`` whose personal data is not checked yet."""
     from .models import IngestJob
-    from .services import MODEL_STEP
+    from .services import deferred_steps
 
     latest: dict[int, tuple[str, str]] = {}
     for vid, status, step in IngestJob.objects.filter(version_id__in=set(version_ids)).order_by(
             "version_id", "created_at", "pk").values_list("version_id", "status", "step"):
         latest[vid] = (status, step)
     return {vid for vid, (status, step) in latest.items()
-            if step == MODEL_STEP and status in (IngestJob.RUNNING, IngestJob.FAILED)}
+            if step in deferred_steps() and status in (IngestJob.RUNNING, IngestJob.FAILED)}
 
 
 def marker(kind: str) -> str:

@@ -444,11 +444,13 @@ class Redaction:
         if self._unchecked is None:
             from .models import IngestJob
             from .redaction import not_ready
-            from .services import MODEL_STEP
+            from .services import deferred_steps
 
+            steps = deferred_steps()
             stopped = [row[0] for row in _fetch(
-                f"SELECT DISTINCT version_id FROM {IngestJob._meta.db_table} WHERE step = %s "
-                "AND status IN (%s, %s)", (MODEL_STEP, IngestJob.RUNNING, IngestJob.FAILED))]
+                f"SELECT DISTINCT version_id FROM {IngestJob._meta.db_table} WHERE step IN "
+                f"({', '.join(['%s'] * len(steps))}) AND status IN (%s, %s)",
+                (*steps, IngestJob.RUNNING, IngestJob.FAILED))] if steps else []
             self._unchecked = not_ready(stopped) if stopped else set()
         return self._unchecked
 

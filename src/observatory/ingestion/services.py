@@ -23,8 +23,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from observatory_core.dataset import FIELDS
-from observatory_core.ingest import ExtractionResult, IngestError, Limits, extract, load_config
-from observatory_core.ingest.ner import EntityPrefetch, prefetch_enabled
+from observatory_core.ingest import ExtractionResult, IngestError, Limits, load_config
+from observatory_core.ingest.ocr import OCR_STEP
+from observatory_core.ingest.pipeline import PipelineRun
 
 from ..repository.models import DocumentVersion
 from ..vocabularies.models import Term
@@ -99,81 +100,78 @@ def _progress(job_id: int):
 
 def run_job(job_id: int) -> str:
     """Process the job's version; returns the final status. Never raises for bad input:
-    the job is marked failed with 'FILE: reason' and nothing of this run is stored."""
+    the job is marked failed with 'FILE: reason' and nothing of this run is stored.
+
+    The pipeline's immediate steps run and their output is stored (keyword search does not
+    wait); then the steps pipeline.toml lists as ``deferred`` (the named-entity model) run
+    on the same ``PipelineRun`` and their additions are stored. Until then the version is
+    shown only to those who may see it unredacted (redaction.ready)."""
     job = IngestJob.objects.select_related("version__document").filter(pk=job_id).first()
     if job is None or job.status in (IngestJob.DONE, IngestJob.FAILED):
         return job.status if job else "missing"
     version = job.version
     IngestJob.objects.filter(pk=job_id).update(status=IngestJob.RUNNING, started_at=timezone.now(),
                                                message="")
+    config = load_config()
     try:
         with version.open() as stream:
             data = stream.read()
-        deferred = tuple(n for n in DEFERRED if n in extractor_version())
-        # Phase 2's model may start on scanned pages while the rest are still being read
-        # (off unless pipeline.toml turns it on: slower where tesseract uses every core).
-        prefetch = EntityPrefetch() if deferred and prefetch_enabled(
-            load_config().settings.get(MODEL_STEP, {})) else None
-        result = extract(data, version.original_filename, limits=Limits.from_env(),
-                         progress=_progress(job_id), on_ocr_page=_provisional(version),
-                         skip=deferred, ner_prefetch=prefetch)
+        run = PipelineRun(data, version.original_filename, config=config,
+                          limits=Limits.from_env(), progress=_progress(job_id),
+                          on_ocr_page=_provisional(version))
+        result = run.execute(config.immediate)
+        if not config.deferred:
+            result = run.finish()
     except IngestError as exc:
         return _fail(job_id, str(exc))
     except Exception as exc:  # a bug in a step must not leave the job 'running' forever
         log.exception("ingestion of %s failed", version)
         return _fail(job_id, f"{version.original_filename}: could not be read "
                              f"({type(exc).__name__}: {exc})")
-    timings = {t.step: round(t.seconds, 4) for t in result.timings}
     try:
         with transaction.atomic():
             save_result(version, result)
-            if deferred:  # phase 1 committed: searchable by those who may see it unredacted
-                IngestJob.objects.filter(pk=job_id).update(
-                    step=MODEL_STEP, done=F("total") - 1, timings=timings,
+            if config.deferred:  # phase 1 committed: searchable by those who may see it
+                IngestJob.objects.filter(pk=job_id).update(  # unredacted
+                    step=config.deferred[0], done=len(config.immediate), timings=_timed(result),
                     message=summary(result) + "; checking personal data")
             else:
                 IngestJob.objects.filter(pk=job_id).update(
                     status=IngestJob.DONE, step="done", finished_at=timezone.now(),
-                    timings=timings, message=summary(result))
+                    timings=_timed(result), message=summary(result))
     except Exception as exc:
         log.exception("storing the extraction of %s failed", version)
         return _fail(job_id, f"{version.original_filename}: could not be stored "
                              f"({type(exc).__name__}: {exc})")
-    if deferred:
-        return _model_phase(job_id, version, result, timings, prefetch)
+    if config.deferred:
+        return _deferred_phase(job_id, version, run)
     return IngestJob.DONE
 
 
-# Steps the task runs after the text is stored (phase 2), so that keyword search does not
-# wait for them; until phase 2 is done the version is shown only to those who may see it
-# unredacted (redaction.ready).
-MODEL_STEP = "flag_personal_data_model"
-DEFERRED = (MODEL_STEP,)
+@lru_cache(maxsize=1)
+def deferred_steps() -> tuple[str, ...]:
+    """Names of the steps the task runs after the text is stored (pipeline.toml): while a
+    version's latest job stands at one of them, its personal data is not checked yet."""
+    return load_config().deferred
 
 
-def _model_phase(job_id: int, version: DocumentVersion, result: ExtractionResult,
-                 timings: dict[str, float], prefetch: EntityPrefetch | None = None) -> str:
-    import time
+def _timed(result: ExtractionResult) -> dict[str, float]:
+    return {t.step: round(t.seconds, 4) for t in result.timings}
 
-    from observatory_core.ingest.ner import model_flags
 
-    started = time.perf_counter()
+def _deferred_phase(job_id: int, version: DocumentVersion, run: PipelineRun) -> str:
+    """Run the deferred steps through the pipeline runner and store what they add (they
+    only add personal-data flags today; ``_store_flags`` keeps those already stored)."""
     try:
-        added = model_flags(result.text, result.pages, result.passages, result.furniture,
-                            result.personal_data, prefetch=prefetch)
-        seconds = time.perf_counter() - started
-        producer = next((s.producer for s in load_config().steps if s.name == MODEL_STEP),
-                        MODEL_STEP)
+        run.execute(run.config.deferred_steps)
+        result = run.finish()
         with transaction.atomic():
-            _store_flags(version, added, producer)
+            _store_flags(version, result.personal_data, result.producers.get("personal_data", ""))
             IngestJob.objects.filter(pk=job_id).update(
                 status=IngestJob.DONE, step="done", finished_at=timezone.now(),
-                done=F("total"), timings={**timings, producer: round(seconds, 4)},
-                message=summary(result).replace(
-                    f"{len(result.personal_data)} personal-data flags",
-                    f"{len(result.personal_data) + len(added)} personal-data flags"))
+                done=F("total"), timings=_timed(result), message=summary(result))
     except Exception as exc:
-        log.exception("the personal-data model failed on %s", version)
+        log.exception("the deferred steps failed on %s", version)
         return _fail(job_id, f"{version.original_filename}: personal data could not be "
                              f"checked ({type(exc).__name__}: {exc}); the text is shown only "
                              "to those who may see it unredacted")
@@ -199,6 +197,7 @@ def _provisional(version: DocumentVersion):
     transaction); the final save replaces them all, and a failed run deletes them. A version
     that already has a complete text keeps it until the new run replaces it atomically."""
     document = version.document
+    producer = load_config().producer(OCR_STEP)  # 'step@version' from the step registry
     first_run = not DocumentText.objects.filter(version=version).exists()
 
     def store(page: Any, done: int, total: int) -> None:
@@ -210,7 +209,7 @@ def _provisional(version: DocumentVersion):
             version=version, document=document, review_id=document.review_id,
             index=PROVISIONAL_INDEX + page.number, page=page.number, start=0, end=len(text),
             kind=PROVISIONAL, text=text, confidential=document.confidential,
-            producer="ocr_if_needed@1:provisional")
+            producer=f"{producer}:provisional")
 
     return store
 

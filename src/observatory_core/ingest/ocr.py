@@ -18,6 +18,7 @@ Tesseract comes from Debian's ``tesseract-ocr`` and ``tesseract-ocr-eng`` packag
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -34,6 +35,8 @@ from .types import LayoutLine, Page, ParsedDocument
 
 NAME = "ocr_tesseract"
 VERSION = "1"
+OCR_STEP = "ocr_if_needed"  # the pipeline step that runs OCR (registered in steps.py)
+_PROGRESS = re.compile(rf"^{OCR_STEP}: page (\d+) of (\d+) recognised$")
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,17 @@ class OcrSettings:
     @property
     def workers(self) -> int:
         return self.jobs if self.jobs > 0 else max(1, os.cpu_count() or 1)
+
+
+def progress_label(done: int, total: int) -> str:
+    """What the OCR step reports as each page is recognised (shown as the job's step)."""
+    return f"{OCR_STEP}: page {done} of {total} recognised"
+
+
+def parse_progress(label: str) -> tuple[int, int] | None:
+    """(done, total) from a ``progress_label``, or None for any other step label."""
+    match = _PROGRESS.match(label or "")
+    return (int(match.group(1)), int(match.group(2))) if match else None
 
 
 def tesseract_path() -> str | None:

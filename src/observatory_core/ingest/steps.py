@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from ..filetypes import PDF, FileRejected, sniff
+from . import ner
 from .dataset_draft import draft_dataset
 from .errors import IngestError
-from .ner import model_flags
 from .normalise import Settings, normalise
-from .ocr import OcrPage, OcrSettings, merge, ocr_pdf_pages
+from .ocr import OCR_STEP, OcrPage, OcrSettings, merge, ocr_pdf_pages, progress_label
 from .parsers import choose_parser
 from .personal_data import flag_personal_data
 from .pipeline import Context, step
@@ -47,14 +47,16 @@ def detect_type(ctx: Context) -> dict[str, Any]:
     return {"media_type": sniffed.media_type, "sha256": sniffed.sha256, "size": sniffed.size}
 
 
-@step("parse", "1", requires=("source", "media_type"), assigns=("parsed",))
+@step("parse", "1", requires=("source", "filename", "limits", "media_type"),
+      assigns=("parsed",))
 def parse(ctx: Context) -> dict[str, Any]:
     source, name = ctx["source"], ctx["filename"]
     parser = choose_parser(ctx["media_type"], name, _head(source))
     return {"parsed": parser.parse(source, name, ctx["limits"])}
 
 
-@step("ocr_if_needed", "1", requires=("source", "parsed", "media_type"),
+@step(OCR_STEP, "1", requires=("source", "filename", "parsed", "settings", "report",
+                                      "on_ocr_page", "ner_prefetch"),
       assigns=("parsed", "ocr_pages"))
 def ocr_if_needed(ctx: Context) -> dict[str, Any]:
     """Recognise the PDF pages that have no text layer (ingest/ocr.py); other pages and
@@ -62,7 +64,7 @@ def ocr_if_needed(ctx: Context) -> dict[str, Any]:
     parsed = ctx["parsed"]
     if parsed.media_type != PDF or not parsed.empty_pages:
         return {"parsed": parsed, "ocr_pages": ()}
-    options = {k: v for k, v in ctx["settings"].get("ocr_if_needed", {}).items()
+    options = {k: v for k, v in ctx["settings"].get(OCR_STEP, {}).items()
                if k in OcrSettings.__dataclass_fields__}
     settings = OcrSettings(**options)
     source, name = ctx["source"], ctx["filename"]
@@ -74,7 +76,7 @@ def ocr_if_needed(ctx: Context) -> dict[str, Any]:
 
     def on_page(page: OcrPage, done: int, total: int) -> None:
         if report:
-            report(f"ocr_if_needed: page {done} of {total} recognised")
+            report(progress_label(done, total))
         if hook:
             hook(page, done, total)
         if prefetch is not None:
@@ -85,7 +87,7 @@ def ocr_if_needed(ctx: Context) -> dict[str, Any]:
             _prefetch_entities(prefetch, merge(parsed, window), ctx["settings"])
 
     if report:
-        report(f"ocr_if_needed: 0 of {len(pages)} pages recognised")
+        report(progress_label(0, len(pages)))
     recognised = ocr_pdf_pages(data, name, pages, settings=settings, on_page=on_page)
     return {"parsed": merge(parsed, recognised), "ocr_pages": tuple(sorted(recognised))}
 
@@ -100,7 +102,7 @@ def _prefetch_entities(prefetch: Any, parsed: ParsedDocument,
     prefetch.add(result.text[p.start:p.end] for p in result.passages)
 
 
-@step("normalise", "1", requires=("parsed",),
+@step("normalise", "1", requires=("parsed", "settings"),
       assigns=("text", "pages", "passages", "furniture", "body_font_size"))
 def normalise_step(ctx: Context) -> dict[str, Any]:
     options = {k: v for k, v in ctx["settings"].get("normalise", {}).items()
@@ -111,7 +113,7 @@ def normalise_step(ctx: Context) -> dict[str, Any]:
 
 
 # 2: headings must be larger than the body by larger_by = 1.0 pt (sections.toml)
-@step("find_sections", "2", requires=("text", "passages"),
+@step("find_sections", "2", requires=("text", "passages", "body_font_size"),
       assigns=("sections", "passages", "section_parents"))
 def find_sections_step(ctx: Context) -> dict[str, Any]:
     sections, passages, parents = find_sections(ctx["text"], ctx["passages"],
@@ -141,17 +143,18 @@ def draft_dataset_step(ctx: Context) -> dict[str, Any]:
                                      ctx["sections"])}
 
 
-@step("flag_personal_data", "1", requires=("text", "pages", "passages"),
+@step("flag_personal_data", "1", requires=("text", "pages", "furniture"),
       assigns=("personal_data",))
 def flag_personal_data_step(ctx: Context) -> dict[str, Any]:
     return {"personal_data": flag_personal_data(ctx["text"], ctx["pages"], ctx["furniture"])}
 
 
-@step("flag_personal_data_model", "1", requires=("text", "pages", "passages", "personal_data"),
+@step("flag_personal_data_model", "1",
+      requires=("text", "pages", "passages", "furniture", "personal_data", "ner_prefetch"),
       assigns=("personal_data",))
 def flag_personal_data_model_step(ctx: Context) -> dict[str, Any]:
     """Adds the named-entity model's names (ingest/ner.py) to the rule flags."""
     rules = tuple(ctx["personal_data"])
-    added = model_flags(ctx["text"], ctx["pages"], ctx["passages"], ctx["furniture"], rules,
+    added = ner.model_flags(ctx["text"], ctx["pages"], ctx["passages"], ctx["furniture"], rules,
                         prefetch=ctx.get("ner_prefetch"))
     return {"personal_data": tuple(sorted(rules + added, key=lambda f: f.start))}

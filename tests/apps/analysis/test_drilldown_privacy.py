@@ -18,7 +18,7 @@ from observatory.ingestion.models import (
     PersonalDataFlag,
     Recommendation,
 )
-from observatory.ingestion.services import MODEL_STEP
+from observatory.ingestion.services import deferred_steps
 from observatory.repository.models import Review
 
 from ..conftest import OTHER_AREA, add_document, make_review, term
@@ -101,7 +101,7 @@ def test_a_rejected_flag_is_no_longer_redacted(named, users):
 
 def test_text_not_yet_checked_for_personal_data_is_not_shown(named, users):
     version = named[0].version
-    IngestJob.objects.create(version=version, status=IngestJob.RUNNING, step=MODEL_STEP)
+    IngestJob.objects.create(version=version, status=IngestJob.RUNNING, step=deferred_steps()[0])
     html, data = _both(_as(users, "practitioner"), DRILL)
     first = next(r for r in data["reviews"] if r["reference"] == "RED-0")
     assert "checked for personal data" in first["evidence"][0]["text"]

@@ -70,14 +70,15 @@ def test_scanned_upload_is_ocred_and_pages_searchable_as_recognised(
 
 
 def test_failed_ocr_leaves_no_half_processed_version(upload, overview_pdf, monkeypatch):
-    def failing(data, filename, **kwargs):
+    def failing(run, steps):
         from observatory_core.ingest.ocr import OcrLine, OcrPage
 
-        kwargs["on_ocr_page"](OcrPage(1, (OcrLine("recognised words", 800.0, 11.0, True),),
+        filename = run.ctx["filename"]
+        run.ctx["on_ocr_page"](OcrPage(1, (OcrLine("recognised words", 800.0, 11.0, True),),
                                       0.1), 1, 3)
         raise IngestError(filename, "page 2: OCR failed (tesseract crashed)")
 
-    monkeypatch.setattr(services, "extract", failing)
+    monkeypatch.setattr(services.PipelineRun, "execute", failing)
     version, job = upload(make_review("ING-OCRFAIL"), "overview_report", overview_pdf)
     assert job.status == IngestJob.FAILED and "page 2: OCR failed" in job.message
     assert not Passage.objects.filter(version=version).exists()
@@ -93,11 +94,12 @@ def test_viewer_shows_ocr_progress_and_recognised_text_while_the_job_runs(
     practitioner.force_login(users["practitioner"])
     seen: dict[str, str] = {}
 
-    def reading(data, filename, **kwargs):
-        from observatory_core.ingest.ocr import OcrLine, OcrPage
+    def reading(run, steps):
+        from observatory_core.ingest.ocr import OcrLine, OcrPage, progress_label
 
-        kwargs["progress"]("ocr_if_needed: page 1 of 3 recognised", 2, 10)
-        kwargs["on_ocr_page"](OcrPage(1, (OcrLine("the aardvark panel met", 800.0, 11.0,
+        filename = run.ctx["filename"]
+        run.progress(progress_label(1, 3), 2, 10)
+        run.ctx["on_ocr_page"](OcrPage(1, (OcrLine("the aardvark panel met", 800.0, 11.0,
                                                   True),), 0.1), 1, 3)
         version = Passage.objects.get(kind="ocr_page").version
         url = f"/documents/{version.document_id}/text/"
@@ -107,7 +109,7 @@ def test_viewer_shows_ocr_progress_and_recognised_text_while_the_job_runs(
         seen["json"] = analyst.get(url, {"page": 1, "format": "json"}).content.decode()
         raise IngestError(filename, "page 2: OCR failed (stopped by the test)")
 
-    monkeypatch.setattr(services, "extract", reading)
+    monkeypatch.setattr(services.PipelineRun, "execute", reading)
     version, job = upload(make_review("ING-OCRVIEW"), "overview_report", overview_pdf)
     assert job.status == IngestJob.FAILED
     assert "page 1 of 3 recognised" in seen["analyst"]
