@@ -7,51 +7,55 @@ A code applied to a unit (a recommendation, finding or passage) is a yes/no judg
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
 
 def cohen_kappa(a: Sequence[Hashable], b: Sequence[Hashable]) -> float | None:
-    """Cohen's kappa for two coders' labels of the same items; None when undefined (no items,
-    or both coders used one and the same label throughout, where chance agreement is 1)."""
+    """Cohen's kappa for two coders' labels of the same items (scikit-learn's
+    ``cohen_kappa_score``); None when undefined (no items, or both coders used one and the
+    same label throughout, where chance agreement is 1)."""
     if len(a) != len(b):
         raise ValueError("both coders must label the same items")
-    n = len(a)
-    if n == 0:
+    if not a:
         return None
-    observed = sum(x == y for x, y in zip(a, b, strict=True)) / n
-    ca, cb = Counter(a), Counter(b)
-    expected = sum(ca[k] * cb.get(k, 0) for k in ca) / (n * n)
-    if expected == 1:
+    from sklearn.metrics import cohen_kappa_score  # imported when used: slow to load
+
+    codes = _codes(list(a) + list(b))
+    left, right = [codes[x] for x in a], [codes[y] for y in b]
+    if len(set(left) | set(right)) == 1:  # chance agreement 1: kappa is 0/0
         return None
-    return (observed - expected) / (1 - expected)
+    return float(cohen_kappa_score(left, right))
 
 
 def krippendorff_alpha(units: Iterable[Sequence[Hashable | None]]) -> float | None:
-    """Krippendorff's alpha for nominal data. ``units`` holds, per unit, each coder's value
-    (None = that coder did not code the unit). Units with fewer than two values are ignored."""
-    coincidence: Counter[tuple[Hashable, Hashable]] = Counter()
-    for unit in units:
-        values = [v for v in unit if v is not None]
-        m = len(values)
-        if m < 2:
-            continue
-        for i, j in ((i, j) for i in range(m) for j in range(m) if i != j):
-            coincidence[(values[i], values[j])] += 1 / (m - 1)
-    totals: Counter[Hashable] = Counter()
-    for (c, _k), count in coincidence.items():
-        totals[c] += count
-    n = sum(totals.values())
-    if n <= 1:
+    """Krippendorff's alpha for nominal data (the ``krippendorff`` package). ``units`` holds,
+    per unit, each coder's value (None = that coder did not code the unit). Units with fewer
+    than two values are ignored; None when undefined (fewer than two pairable values, or
+    every value the same)."""
+    rows = [list(unit) for unit in units]
+    pairable = [unit for unit in rows if sum(v is not None for v in unit) >= 2]
+    values = [v for unit in pairable for v in unit if v is not None]
+    if len(values) <= 1 or len(set(values)) < 2:
         return None
-    disagree_observed = sum(v for (c, k), v in coincidence.items() if c != k)
-    disagree_expected = sum(totals[c] * totals[k] for c in totals for k in totals
-                            if c != k) / (n - 1)
-    if disagree_expected == 0:
-        return None
-    return 1 - disagree_observed / disagree_expected
+    import krippendorff
+    import numpy as np
+
+    codes = _codes(values)
+    data = np.array([[np.nan if v is None else codes[v] for v in unit] for unit in pairable],
+                    dtype=float).T  # the package wants coders x units
+    return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal",
+                                    value_domain=sorted(codes.values())))
+
+
+def _codes(labels: Iterable[Hashable]) -> dict[Hashable, int]:
+    """Number the labels (any hashables) in order of first appearance: both libraries need
+    numbers, and nominal statistics do not depend on which number a label gets."""
+    codes: dict[Hashable, int] = {}
+    for label in labels:
+        codes.setdefault(label, len(codes))
+    return codes
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Confidence intervals: Wilson for proportions; for Poisson counts and rates the exact
 interval below 389 events and Byar's approximation above (the convention of English public
 health statistics, e.g. the Public Health England/OHID technical guidance on confidence
-intervals)."""
+intervals). The distributions are SciPy's (issue 11.8: libraries for what libraries do)."""
 
 from __future__ import annotations
 
@@ -12,17 +12,27 @@ Z95 = 1.959963984540054
 PER = 10_000
 
 
+def _scipy():
+    """scipy.stats, imported when first used (it takes a second or more to load)."""
+    from scipy import stats
+
+    return stats
+
+
 def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
     """Wilson score interval for the proportion k/n, as fractions (0-1)."""
     if n <= 0:
         raise ValueError("n must be positive")
     if not 0 <= k <= n:
         raise ValueError("k must be between 0 and n")
-    p = k / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+    low, high = _scipy().binomtest(k, n).proportion_ci(
+        confidence_level=_confidence(z), method="wilson")
+    return max(0.0, float(low)), min(1.0, float(high))
+
+
+def _confidence(z: float) -> float:
+    """The two-sided confidence level of a normal quantile (1.96 -> 0.95)."""
+    return 1 - 2 * float(_scipy().norm.sf(z))
 
 
 EXACT_BELOW = 389
@@ -30,27 +40,10 @@ EXACT_BELOW = 389
 
 @lru_cache(maxsize=4096)
 def _poisson_exact(count: int, alpha: float = 0.05) -> tuple[float, float]:
-    """Exact (Garwood) interval by bisection on the Poisson distribution function."""
-    from .significance import _gammq
-
-    def cdf(k: int, lam: float) -> float:  # P(X <= k)
-        return _gammq(k + 1, lam) if lam > 0 else 1.0
-
-    def solve(target, lo: float, hi: float) -> float:
-        """Root of a decreasing function of lambda, by bisection."""
-        for _ in range(80):
-            mid = (lo + hi) / 2
-            if target(mid) > 0:
-                lo = mid
-            else:
-                hi = mid
-        return (lo + hi) / 2
-
-    high_bound = count + 20 * math.sqrt(count + 1) + 20
-    high = solve(lambda lam: cdf(count, lam) - alpha / 2, 0.0, high_bound)
-    low = 0.0 if count == 0 else solve(
-        lambda lam: cdf(count - 1, lam) - (1 - alpha / 2), 0.0, high_bound)
-    return low, high
+    """Exact (Garwood) interval from the chi-square distribution: lower = chi2(alpha/2, 2k)/2,
+    upper = chi2(1 - alpha/2, 2k + 2)/2."""
+    low = 0.0 if count == 0 else float(_scipy().chi2.ppf(alpha / 2, 2 * count)) / 2
+    return low, float(_scipy().chi2.ppf(1 - alpha / 2, 2 * count + 2)) / 2
 
 
 def byar(count: int, z: float = Z95) -> tuple[float, float]:

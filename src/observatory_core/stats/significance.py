@@ -1,9 +1,9 @@
 """Comparing two cohorts: Pearson's chi-square, or Fisher's exact test for a 2x2 table with
-small expected counts. Pure Python (no SciPy), checked against SciPy in the tests."""
+small expected counts. The tests are SciPy's (``scipy.stats``); this module chooses between
+them and says why."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 from .types import TestResult
@@ -11,45 +11,15 @@ from .types import TestResult
 MIN_EXPECTED = 5
 
 
-def _gammq(a: float, x: float) -> float:
-    """Regularised upper incomplete gamma Q(a, x) (Numerical Recipes gser/gcf)."""
-    if x < 0 or a <= 0:
-        raise ValueError("bad arguments")
-    if x == 0:
-        return 1.0
-    gln = math.lgamma(a)
-    if x < a + 1:
-        term = total = 1.0 / a
-        ap = a
-        for _ in range(1000):
-            ap += 1
-            term *= x / ap
-            total += term
-            if abs(term) < abs(total) * 1e-15:
-                break
-        return max(0.0, 1.0 - total * math.exp(-x + a * math.log(x) - gln))
-    tiny = 1e-300
-    b = x + 1 - a
-    c = 1 / tiny
-    d = 1 / b
-    h = d
-    for i in range(1, 1000):
-        an = -i * (i - a)
-        b += 2
-        d = an * d + b
-        d = tiny if abs(d) < tiny else d
-        c = b + an / c
-        c = tiny if abs(c) < tiny else c
-        d = 1 / d
-        delta = d * c
-        h *= delta
-        if abs(delta - 1) < 1e-15:
-            break
-    return math.exp(-x + a * math.log(x) - gln) * h
+def _scipy():
+    """scipy.stats, imported when first used (it takes a second or more to load)."""
+    from scipy import stats
+
+    return stats
 
 
 def chi2_sf(x: float, df: int) -> float:
-    return _gammq(df / 2, x / 2)
+    return float(_scipy().chi2.sf(x, df))
 
 
 def expected_counts(table: Sequence[Sequence[int]]) -> list[list[float]]:
@@ -62,31 +32,16 @@ def expected_counts(table: Sequence[Sequence[int]]) -> list[list[float]]:
 def chi_square(table: Sequence[Sequence[int]]) -> tuple[float, int, float]:
     """Pearson's chi-square (no continuity correction) -> (statistic, df, p)."""
     table = _drop_empty(table)
-    exp = expected_counts(table)
-    stat = sum((o - e) ** 2 / e for orow, erow in zip(table, exp, strict=True)
-               for o, e in zip(orow, erow, strict=True) if e > 0)
     df = (len(table) - 1) * (len(table[0]) - 1)
-    return stat, df, chi2_sf(stat, df) if df > 0 else 1.0
-
-
-def _log_hyper(a: int, b: int, c: int, d: int) -> float:
-    def lc(n: int, k: int) -> float:
-        return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
-
-    return lc(a + b, a) + lc(c + d, c) - lc(a + b + c + d, a + c)
+    if df <= 0:
+        return 0.0, df, 1.0
+    result = _scipy().chi2_contingency(table, correction=False)
+    return float(result.statistic), int(result.dof), float(result.pvalue)
 
 
 def fisher_exact(table: Sequence[Sequence[int]]) -> float:
     """Two-sided Fisher's exact test for a 2x2 table (sum of tables no more likely)."""
-    (a, b), (c, d) = table
-    r1, c1, n = a + b, a + c, a + b + c + d
-    observed = _log_hyper(a, b, c, d)
-    p = 0.0
-    for x in range(max(0, c1 + r1 - n), min(r1, c1) + 1):
-        lp = _log_hyper(x, r1 - x, c1 - x, n - r1 - c1 + x)
-        if lp <= observed + 1e-7:
-            p += math.exp(lp)
-    return min(1.0, p)
+    return float(_scipy().fisher_exact(table, alternative="two-sided").pvalue)
 
 
 def _drop_empty(table: Sequence[Sequence[int]]) -> list[list[int]]:

@@ -46,3 +46,20 @@ def test_compare_per_code_and_disagreements():
     assert (3, "y", ("bob",), ("ann",)) in result.disagreements
     three = compare({"ann": ann, "bob": bob, "cy": ann}, units, ["x"])
     assert three.alpha is not None and three.kappa is not None
+
+
+def test_library_edges_undefined_values_and_mixed_labels():
+    """Where the libraries return NaN or refuse input, the functions say None or cope:
+    no items, one label throughout, every value identical, labels of mixed types."""
+    assert cohen_kappa([], []) is None
+    assert cohen_kappa(["x", "x"], ["x", "x"]) is None
+    assert cohen_kappa([("a", 1), None, "b"], [("a", 1), "b", "b"]) == pytest.approx(
+        cohen_kappa([0, 1, 2], [0, 2, 2]))
+    assert krippendorff_alpha([("a", "a"), ("a", "a")]) is None
+    assert krippendorff_alpha([("a", None), (None, "b")]) is None  # nothing pairable
+    assert krippendorff_alpha([]) is None
+    # Same data as the by-hand case, labels as strings and a unit only one coder coded.
+    units = [("yes" if x else "no", "yes" if y else "no") for x, y in zip(A, B, strict=True)]
+    assert krippendorff_alpha([*units, ("yes", None)]) == pytest.approx(0.62)
+    with pytest.raises(ValueError):
+        cohen_kappa([1], [1, 2])

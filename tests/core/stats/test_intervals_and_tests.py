@@ -79,3 +79,52 @@ def test_timeliness_limit_is_the_newest_that_applies_first_listed_on_a_tie():
     assert limits.for_review(None, date(2007, 1, 1)).guidance == "A"
     assert limits.for_review("scr", date(2005, 1, 1)) is None
     assert limits.for_review("scr", None) is None
+
+
+@pytest.mark.parametrize("k", [101, 150, 250, 388])
+def test_exact_poisson_interval_above_100_events(k):
+    """The exact interval's defining property, well above 100 events: P(X >= k | low) and
+    P(X <= k | high) are each 2.5%."""
+    from scipy.stats import poisson
+
+    low, high = byar(k)
+    assert poisson.sf(k - 1, low) == pytest.approx(0.025, rel=1e-6)
+    assert poisson.cdf(k, high) == pytest.approx(0.025, rel=1e-6)
+
+
+def test_exact_and_byar_meet_at_389_events():
+    """Exact below 389, Byar from 389: the switch moves a limit by under 0.1%."""
+    from observatory_core.stats.intervals import EXACT_BELOW, _poisson_exact
+
+    exact, approx = _poisson_exact(EXACT_BELOW), byar(EXACT_BELOW)
+    assert approx != exact
+    assert approx[0] == pytest.approx(exact[0], rel=1e-3)
+    assert approx[1] == pytest.approx(exact[1], rel=1e-3)
+
+
+def test_wilson_edges_and_other_levels():
+    """k = 0 and k = n are clipped to [0, 1]; a 99% level (z = 2.5758) widens it; the
+    closed form agrees."""
+    assert wilson(0, 1)[0] == 0.0 and wilson(1, 1)[1] == 1.0
+    k, n, z = 3, 40, 2.5758293035489
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    assert wilson(k, n, z) == pytest.approx((centre - half, centre + half), rel=1e-9)
+    assert wilson(k, n, z)[0] < wilson(k, n)[0]
+    with pytest.raises(ValueError):
+        wilson(5, 4)
+
+
+def test_fisher_on_a_table_with_an_empty_margin_and_chi_square_on_a_large_one():
+    assert fisher_exact([[0, 0], [3, 4]]) == 1.0
+    stat, df, p = chi_square([[500, 300, 200], [480, 320, 200]])
+    assert df == 2 and 0 < p < 1 and stat > 0
+
+
+def test_no_hand_written_distributions_remain():
+    """The statistics come from SciPy, not a copy of Numerical Recipes."""
+    from observatory_core.stats import intervals, significance
+
+    assert not hasattr(significance, "_gammq") and not hasattr(significance, "_log_hyper")
+    assert "scipy" in intervals.__doc__ + (significance.__doc__ or "")
