@@ -18,6 +18,9 @@ command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr)
 # PDF reports (runtime): WeasyPrint lays out text with Pango, and needs a font.
 ldconfig -p 2>/dev/null | grep libpangoft2-1.0.so.0 >/dev/null || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 fc-list 2>/dev/null | grep -i dejavu >/dev/null || need+=(fonts-dejavu-core)
+# File type by content (runtime, python-magic): libmagic and its compiled database.
+ldconfig -p 2>/dev/null | grep libmagic.so.1 >/dev/null || need+=(libmagic1)
+[ -f /usr/share/misc/magic.mgc ] || [ -f /usr/lib/file/magic.mgc ] || need+=(libmagic-mgc)
 if [ "$DEV" = 1 ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
   command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
