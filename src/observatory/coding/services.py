@@ -321,12 +321,20 @@ def latest_model(book: Codebook) -> CodingModel | None:
     return book.models.first()
 
 
+def model_key() -> bytes:
+    """The key stored suggestion models are signed with, derived from the installation's
+    SECRET_KEY (a model from elsewhere, or written into the database, is not unpickled)."""
+    from django.utils.crypto import salted_hmac
+
+    return salted_hmac("observatory.coding.model", "model signing key").digest()
+
+
 def load_model(book: Codebook) -> CodeModel | None:
     row = latest_model(book)
     if row is None:
         return None
     try:
-        return CodeModel.loads(row.blob)
+        return CodeModel.loads(row.blob, model_key())
     except Exception:  # noqa: BLE001 - an unreadable old model is simply not used
         log.warning("stored model %s for %s could not be read", row.pk, book.key)
         return None
@@ -406,7 +414,7 @@ def retrain(book: Codebook, folds: int = 5) -> CodingModel | None:
     model.metrics = metrics
     return CodingModel.objects.create(codebook=book, codebook_version=book.version,
                                       trained_on=len(examples), seconds=model.seconds,
-                                      metrics=metrics, blob=model.dumps())
+                                      metrics=metrics, blob=model.dumps(model_key()))
 
 
 def confirmed_units(book: Codebook) -> int:

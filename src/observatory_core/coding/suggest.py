@@ -11,6 +11,8 @@ model) when that module is present and exposes ``embed(texts) -> array``.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import importlib
 import io
 import re
@@ -25,6 +27,7 @@ from .codebook import Codebook
 
 RULE, MODEL, SIMILARITY, HUMAN = "rule", "model", "similarity", "human"
 MODEL_FORMAT = 2  # 2: per-code thresholds, word+char features
+SIGNED = b"observatory-model hmac-sha256\n"  # what a stored model blob starts with
 
 
 @dataclass(frozen=True)
@@ -228,22 +231,39 @@ class CodeModel:
             out.append(row)
         return out
 
-    def dumps(self) -> bytes:
+    def dumps(self, key: bytes) -> bytes:
+        """The model as bytes, signed with ``key`` (HMAC-SHA256): joblib uses pickle, which
+        runs code on load, so ``loads`` unpickles only what this installation signed."""
         import joblib
 
         buffer = io.BytesIO()
         joblib.dump(self, buffer, compress=3)
-        return buffer.getvalue()
+        payload = buffer.getvalue()
+        return SIGNED + _signature(key, payload) + payload
 
     @staticmethod
-    def loads(data: bytes) -> CodeModel:
-        """Load a model this service stored itself (never a file from outside)."""
+    def loads(data: bytes, key: bytes) -> CodeModel:
+        """Load a model this installation stored itself: the signature is checked before
+        anything is unpickled; an unsigned or tampered blob raises ValueError."""
         import joblib
 
-        model = joblib.load(io.BytesIO(bytes(data)))
+        data = bytes(data)
+        size = len(SIGNED) + hashlib.sha256().digest_size
+        if not data.startswith(SIGNED) or len(data) <= size:
+            raise ValueError("stored model is not signed; retrain it")
+        payload = data[size:]
+        if not hmac.compare_digest(data[len(SIGNED):size], _signature(key, payload)):
+            raise ValueError("stored model's signature does not match; retrain it")
+        model = joblib.load(io.BytesIO(payload))
         if not isinstance(model, CodeModel) or model.format != MODEL_FORMAT:
             raise ValueError("stored model has an unknown format; retrain it")
         return model
+
+
+def _signature(key: bytes, payload: bytes) -> bytes:
+    if not key:
+        raise ValueError("a signing key is needed to store or load a model")
+    return hmac.new(key, payload, hashlib.sha256).digest()
 
 
 def _vectorizer() -> Any:

@@ -203,6 +203,24 @@ def test_retrain_learns_from_confirmed_codes(coders, coded_document, monkeypatch
     model = book.models.get()  # retrained in the background after the fourth confirmed unit
     assert model.trained_on == 4
     assert retrain(book).trained_on == 4
+    # The stored model is signed with this installation's key: it loads; an unsigned
+    # pickle written into the table is refused (and suggestions fall back to the rules).
+    assert services.load_model(book) is not None
+    import joblib as _joblib
+
+    raw = _io_bytes(_joblib, services.CodeModel.loads(model.blob, services.model_key()))
+    model.blob = raw
+    model.save(update_fields=["blob"])
+    book.models.exclude(pk=model.pk).delete()
+    assert services.load_model(book) is None
+
+
+def _io_bytes(joblib, obj) -> bytes:
+    import io
+
+    out = io.BytesIO()
+    joblib.dump(obj, out)
+    return out.getvalue()
 
 
 def test_confidential_documents_keep_their_access(coders, db, django_capture_on_commit_callbacks):

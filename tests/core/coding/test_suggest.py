@@ -3,6 +3,8 @@ its nearest examples, and cross-validation reports per-code precision/recall."""
 
 from __future__ import annotations
 
+import pytest
+
 from observatory_core.coding.codebook import parse_codebook
 from observatory_core.coding.suggest import (
     CodeModel,
@@ -13,6 +15,7 @@ from observatory_core.coding.suggest import (
     train,
 )
 
+KEY = b"this installation's model key"
 BOOK = parse_codebook({"key": "t", "name": "T", "source": "a test codebook", "codes": [
     {"id": "training", "name": "Training", "keywords": ["training"]},
     {"id": "records", "name": "Recording", "description": "case records and notes",
@@ -39,8 +42,35 @@ def test_model_learns_and_names_nearest_examples():
     # nearest examples by reference only: their text may be another document's
     assert "nearest confirmed: n" in rows[0][0].explanation
     assert "case notes" not in rows[0][0].explanation
-    again = CodeModel.loads(model.dumps())
+    again = CodeModel.loads(model.dumps(KEY), KEY)
     assert again.suggest_many(["awareness sessions for staff"])[0][0].code == "training"
+
+
+def test_stored_model_is_unpickled_only_with_a_valid_signature():
+    """An unsigned pickle (the old format, or one written into the database by someone
+    else) is refused before it is unpickled, and so is a tampered or foreign-signed one."""
+    import io
+    import pickle
+
+    import joblib
+
+    model = train("t", EXAMPLES, ["training", "records"])
+    blob = model.dumps(KEY)
+    raw = io.BytesIO()
+    joblib.dump(model, raw)
+    ran = []
+
+    class Payload:
+        def __reduce__(self):
+            return (ran.append, ("code ran",))
+
+    for bad in (raw.getvalue(), pickle.dumps(Payload()), blob[:-1] + bytes([blob[-1] ^ 1])):
+        with pytest.raises(ValueError, match="sign"):
+            CodeModel.loads(bad, KEY)
+    with pytest.raises(ValueError, match="signature"):
+        CodeModel.loads(blob, b"another installation")
+    assert ran == []
+    assert CodeModel.loads(blob, KEY).codes == model.codes
 
 
 def test_similarity_to_descriptions():
