@@ -17,8 +17,8 @@ from ..conftest import make_review
 
 pytestmark = pytest.mark.django_db
 
-REPORT = ("Overview report\n\n1. Introduction\n\n1.1 Child K lived at 12 Acacia Avenue, "
-          "postcode BS1 4DJ, and the aardvark panel met twice.\n").encode()
+REPORT = (b"Overview report\n\n1. Introduction\n\n1.1 Child K lived at 12 Acacia Avenue, "
+          b"postcode BS1 4DJ, and the aardvark panel met twice.\n")
 
 
 def test_a_step_deferred_in_the_configuration_runs_after_the_text_is_stored(upload,

@@ -23,9 +23,9 @@ from observatory_core.ingest.pipeline import (
     registered_steps,
 )
 
-REPORT = ("Overview report\n\n1. Introduction\n\n1.1 Child K lived at 12 Acacia Avenue, "
-          "postcode BS1 4DJ.\n\n2. Recommendations\n\nRecommendation 1: The partnership "
-          "should review its training on referrals.\n").encode()
+REPORT = (b"Overview report\n\n1. Introduction\n\n1.1 Child K lived at 12 Acacia Avenue, "
+          b"postcode BS1 4DJ.\n\n2. Recommendations\n\nRecommendation 1: The partnership "
+          b"should review its training on referrals.\n")
 RULES_ONLY = [s.name for s in load_config().steps if s.name != "flag_personal_data_model"]
 
 
