@@ -176,7 +176,7 @@ def gold_recommendations() -> list[tuple[str, str, str]]:
     the seed files."""
     import re
 
-    from observatory_core.demo import THEMES as DEMO
+    from observatory_demo import THEMES as DEMO
 
     files: dict[str, str] = {}
     out = []
@@ -199,7 +199,7 @@ def recommendation_themes(folds: int) -> list[str]:
     """Rules vs learned vs combined on the gold recommendations (theme and layer)."""
     from observatory_core.coding.codebook import shipped_codebooks
     from observatory_core.coding.suggest import Example, cross_validate, prf
-    from observatory_core.demo import build_demo_corpus
+    from observatory_demo import build_demo_corpus
 
     book = next(b for b in shipped_codebooks() if b.key == "recommendation_themes")
     layer = {c.id: c.parent or c.id for c in book.codes}

@@ -49,7 +49,7 @@ def main() -> None:
     from observatory.repository.services import store_version
     from observatory.vocabularies.models import LocalAuthority, Term
     from observatory.vocabularies.sync import sync_reference_data
-    from observatory_core.demo import build_demo_corpus, write_demo_files
+    from observatory_demo import build_demo_corpus, write_demo_files
 
     sync_reference_data()
     write_demo_files(build_demo_corpus(count=3), tmp / "demo")

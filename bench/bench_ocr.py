@@ -28,8 +28,8 @@ DPI = 200  # the scan's resolution: what a 200 dpi office scanner produces
 
 
 def scanned_file(directory: Path, pages: int) -> Path:
-    from observatory_core.demo import build_demo_corpus, write_demo_files
     from observatory_core.ingest.scanned import make_scanned_pdf
+    from observatory_demo import build_demo_corpus, write_demo_files
 
     reviews = build_demo_corpus(count=2)
     write_demo_files(reviews, directory)

@@ -22,7 +22,7 @@ CORPUS = Path(os.environ.get("OBSERVATORY_CORPUS", ROOT.parent / "shared" / "cor
 
 def main() -> int:
     from core.ingest.personal_data_gold import coroners_samples, demo_samples, table
-    from observatory_core.demo import build_demo_corpus, write_demo_files
+    from observatory_demo import build_demo_corpus, write_demo_files
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--demo", type=int, default=48, help="demo reviews")

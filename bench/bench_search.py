@@ -48,7 +48,7 @@ def pct(values: list[float], p: float) -> float:
 
 
 def demo_sentences() -> list[str]:
-    from observatory_core.demo import build_demo_corpus
+    from observatory_demo import build_demo_corpus
 
     out: list[str] = []
     for review in build_demo_corpus():

@@ -167,7 +167,7 @@ def demo_load(count: int, force: bool) -> None:
 @click.option("--count", default=48, show_default=True)
 def demo_files(directory: Path, count: int) -> None:
     """Write the demo corpus's PDF and DOCX files to DIRECTORY without touching the database."""
-    from observatory_core.demo import build_demo_corpus, write_demo_files
+    from observatory_demo import build_demo_corpus, write_demo_files
 
     directory.mkdir(parents=True, exist_ok=True)
     files = write_demo_files(build_demo_corpus(count=count), directory)

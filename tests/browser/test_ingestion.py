@@ -23,7 +23,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="session")
 def demo_files(tmp_path_factory) -> dict[str, Path]:
-    from observatory_core.demo import build_demo_corpus, write_demo_files
+    from observatory_demo import build_demo_corpus, write_demo_files
 
     directory = tmp_path_factory.mktemp("browser-ingest")
     write_demo_files(build_demo_corpus(count=3), directory)

@@ -1,4 +1,4 @@
-"""Load the fictional demo corpus (observatory_core.demo) into the database."""
+"""Load the fictional demo corpus (observatory_demo) into the database."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 from django.db import transaction
 
-from observatory_core.demo import build_demo_corpus, write_demo_files
 from observatory_core.tabular import record_to_row, write_csv
+from observatory_demo import build_demo_corpus, write_demo_files
 
 from ..vocabularies.models import Term
 from .dataset_io import import_dataset

@@ -10,7 +10,7 @@ import pytest
 
 from observatory.ingestion.models import IngestJob
 from observatory.repository.services import store_version
-from observatory_core.demo import build_demo_corpus, write_demo_files
+from observatory_demo import build_demo_corpus, write_demo_files
 
 from ..conftest import term
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from observatory_core.demo import DemoDocument, build_demo_corpus, write_demo_files
+from observatory_demo import DemoDocument, build_demo_corpus, write_demo_files
 
 
 @pytest.fixture(scope="session")

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from observatory_core.dataset import DATE_ORDER, ReviewRecord
-from observatory_core.demo import MARKER, DemoReview, build_demo_corpus, write_demo_files
 from observatory_core.places import load_local_authorities
 from observatory_core.vocab import load_vocabularies
+from observatory_demo import MARKER, DemoReview, build_demo_corpus, write_demo_files
 
 CODED = {
     "review_type": "review_type", "review_method": "review_method", "outcome": "outcome",
