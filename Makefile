@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.run-installed
 DEV_STAMP := $(VENV)/.dev-installed
-DEPS := requirements.txt pyproject.toml package.json package-lock.json scripts/bootstrap.sh
+DEPS := requirements.txt requirements.lock pyproject.toml package.json package-lock.json scripts/bootstrap.sh
 
 .PHONY: run test test-sqlite test-postgres lint bench fuzz clean help
 
@@ -17,7 +17,7 @@ $(RUN_STAMP): $(DEPS)
 	bash scripts/bootstrap.sh
 	touch $@
 
-$(DEV_STAMP): $(DEPS) requirements-dev.txt
+$(DEV_STAMP): $(DEPS) requirements-dev.txt requirements-dev.lock
 	bash scripts/bootstrap.sh --dev
 	touch $@ $(RUN_STAMP)
 

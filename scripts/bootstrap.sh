@@ -41,9 +41,10 @@ fi
 PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
-req=requirements.txt
-[ "$DEV" = 1 ] && req=requirements-dev.txt
-.venv/bin/pip install -q -r "$req" 2>&1 | grep -v -i "warning" || true
+# The lock files pin every package (transitive ones too) with hashes (scripts/lock.sh).
+req=requirements.lock
+[ "$DEV" = 1 ] && req=requirements-dev.lock
+.venv/bin/pip install -q --require-hashes -r "$req" 2>&1 | grep -v -i "warning" || true
 .venv/bin/pip install -q --no-deps -e . 2>&1 | grep -v -i "warning\|deprecat\|^ *!!\|^ *\*\|^$\|See https\|By 20\|Please use\|corresp" || true
 .venv/bin/python -c "import django, click, observatory_core" || { echo "Python install failed" >&2; exit 1; }
 
