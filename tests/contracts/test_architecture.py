@@ -30,7 +30,8 @@ CORE_MODULES = sorted(
     ".".join(p.relative_to(SRC).with_suffix("").parts).removesuffix(".__init__")
     for p in CORE_FILES)
 FORBIDDEN_ROOTS = {"django", "ninja", "rules", "crispy_forms", "crispy_forms_gds",
-                   "django_tasks", "django_tasks_db", "whitenoise", "observatory"}
+                   "django_tasks", "django_tasks_db", "whitenoise", "observatory",
+                   "observatory_demo"}  # the fictional corpus is not core (issue 11.9)
 
 
 def _imported_modules(path: Path) -> list[tuple[int, str]]:
@@ -98,6 +99,16 @@ def test_every_data_file_cites_a_source(path):
         text = note.read_text(encoding="utf-8")
         assert re.search(r"(?i)\bsources?\b", text) and re.search(r"(?i)licen[cs]e", text), (
             f"{note.relative_to(ROOT)} does not state the source and licence")
+
+
+def test_no_rule_is_written_against_the_demo_corpus():
+    """Ingestion rules answer to real documents (the gold sets), not to the fictional corpus
+    made to exercise them: no rule file names it, and the core does not import it."""
+    mentions = [str(p.relative_to(DATA)) for p in DATA_FILES
+                if p.suffix in (".toml", ".csv", ".md")
+                and re.search(r"(?i)\bdemo\b|observatory_demo", p.read_text(encoding="utf-8"))]
+    assert mentions == []
+    assert not (CORE / "demo.py").exists()
 
 
 def test_every_vocabulary_file_is_a_vocabulary_with_terms():
