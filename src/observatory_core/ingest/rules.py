@@ -17,11 +17,32 @@ class RuleError(ValueError):
 
 @functools.cache
 def load_rules(name: str) -> dict[str, Any]:
+    """A rule file as a dictionary, checked against its pydantic model (rule_schemas.py)."""
     path = RULES_DIR / f"{name}.toml"
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise RuleError(f"{path.name}: {exc}") from exc
+    validate_rules(path.name, name, data)
+    return data
+
+
+def validate_rules(filename: str, name: str, data: dict[str, Any]) -> None:
+    """Raise RuleError naming the file, the place in it and the problem."""
+    from pydantic import ValidationError
+
+    from .rule_schemas import SCHEMAS
+
+    schema = SCHEMAS.get(name)
+    if schema is None:
+        raise RuleError(f"{filename}: no schema for this rule file (ingest/rule_schemas.py)")
+    try:
+        schema.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(file)'}: {err['msg']}"
+            for err in exc.errors())
+        raise RuleError(f"{filename}: {problems}") from None
 
 
 @functools.cache
