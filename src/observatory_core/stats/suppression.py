@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
 RULE_FILE = Path(__file__).resolve().parent.parent / "data" / "analysis" / "suppression.toml"
 PRIMARY, SECONDARY = "primary", "secondary"
 Cell = tuple[int, int]
@@ -44,14 +46,29 @@ class SuppressionRule:
                                      symbol=self.symbol)
 
 
+class _RuleModel(BaseModel):
+    """The shape of suppression.toml (pydantic checks it when read)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    threshold: int = Field(ge=1)
+    suppress_zero: bool = False
+    secondary: bool = True
+    symbol: str = Field(default="c", min_length=1)
+    statement: str = ""
+    source: str = ""
+
+
 def parse_rule(data: dict, origin: str = "suppression rule") -> SuppressionRule:
-    threshold = data.get("threshold")
-    if not isinstance(threshold, int) or threshold < 1:
-        raise ValueError(f"{origin}: threshold must be a whole number of 1 or more")
-    return SuppressionRule(
-        threshold=threshold, suppress_zero=bool(data.get("suppress_zero", False)),
-        secondary=bool(data.get("secondary", True)), symbol=str(data.get("symbol", "c")),
-        statement=str(data.get("statement", "")), source=str(data.get("source", "")))
+    try:
+        parsed = _RuleModel.model_validate(data)
+    except ValidationError as exc:
+        if any(err["loc"] == ("threshold",) for err in exc.errors()):
+            raise ValueError(f"{origin}: threshold must be a whole number of 1 or more"
+                             ) from None
+        raise ValueError(f"{origin}: " + "; ".join(
+            f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in exc.errors())
+        ) from None
+    return SuppressionRule(**parsed.model_dump())
 
 
 @lru_cache(maxsize=4)

@@ -9,6 +9,8 @@ from datetime import date
 from functools import cached_property, lru_cache
 from pathlib import Path
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
 LIMITS_FILE = Path(__file__).resolve().parent.parent / "data" / "analysis" / "timeliness.toml"
 
 
@@ -45,19 +47,37 @@ class Limits:
         return tuple(sorted(self.limits, key=lambda lim: lim.effective_from, reverse=True))
 
 
+class _LimitModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    guidance: str = Field(min_length=1)
+    effective_from: date  # a TOML date, not a string
+    months: float = Field(gt=0)
+    review_types: list[str] = []
+    citation: str = ""
+
+
+class _LimitsModel(BaseModel):
+    """The shape of timeliness.toml (pydantic checks it when read)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    source: str = ""
+    limits: list[_LimitModel] = []
+
+
 def parse_limits(data: dict, origin: str = "timeliness") -> Limits:
-    limits = []
-    for i, raw in enumerate(data.get("limits", []), start=1):
-        try:
-            limits.append(Limit(
-                guidance=str(raw["guidance"]), effective_from=raw["effective_from"],
-                months=float(raw["months"]), review_types=tuple(raw.get("review_types", [])),
-                citation=str(raw.get("citation", ""))))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ValueError(f"{origin}: limit {i}: {exc}") from exc
-        if not isinstance(limits[-1].effective_from, date):
-            raise ValueError(f"{origin}: limit {i}: effective_from must be a date")
-    return Limits(str(data.get("source", "")), tuple(limits))
+    try:
+        parsed = _LimitsModel.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"limit {err['loc'][1] + 1}: {'.'.join(map(str, err['loc'][2:]))}"
+                             f" {err['msg']}" if err["loc"][:1] == ("limits",)
+                             and len(err["loc"]) > 1 else
+                             f"{'.'.join(map(str, err['loc']))}: {err['msg']}"
+                             for err in exc.errors())
+        raise ValueError(f"{origin}: {problems}") from None
+    return Limits(parsed.source, tuple(
+        Limit(guidance=raw.guidance, effective_from=raw.effective_from, months=raw.months,
+              review_types=tuple(raw.review_types), citation=raw.citation)
+        for raw in parsed.limits))
 
 
 @lru_cache(maxsize=2)

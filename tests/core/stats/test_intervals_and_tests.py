@@ -128,3 +128,18 @@ def test_no_hand_written_distributions_remain():
 
     assert not hasattr(significance, "_gammq") and not hasattr(significance, "_log_hyper")
     assert "scipy" in intervals.__doc__ + (significance.__doc__ or "")
+
+
+def test_timeliness_file_shape_is_checked():
+    from datetime import date
+
+    from observatory_core.stats.timeliness import parse_limits
+
+    good = {"guidance": "A", "effective_from": date(2006, 4, 1), "months": 4}
+    with pytest.raises(ValueError, match="limit 1: effective_from"):
+        parse_limits({"limits": [{**good, "effective_from": "2006-04-01"}]})
+    with pytest.raises(ValueError, match="limit 2: months"):
+        parse_limits({"limits": [good, {**good, "months": 0}]})
+    with pytest.raises(ValueError, match="limit 1: review_type .*Extra inputs"):
+        parse_limits({"limits": [{**good, "review_type": ["scr"]}]})
+    assert parse_limits({"limits": [good]}).limits[0].months == 4.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -147,3 +148,15 @@ def test_two_way_test_withheld_in_public_when_cells_hidden():
     assert table.test is None
     table = two_way("t", "T", rows, cols, [[1, 4], [6, 2]], public=False, test=True)
     assert table.test is not None and "Fisher" in table.test.name
+
+
+def test_suppression_rule_file_shape_is_checked():
+    """pydantic checks the file: a misspelt key, a boolean threshold (True passed the old
+    isinstance(int) check as 1) and a threshold below 1 are refused, naming the problem."""
+    with pytest.raises(ValueError, match="threshold must be a whole number"):
+        parse_rule({"threshold": True})
+    with pytest.raises(ValueError, match="threshold must be a whole number"):
+        parse_rule({"threshold": 0})
+    with pytest.raises(ValueError, match="suppres_zero: Extra inputs"):
+        parse_rule({"threshold": 5, "suppres_zero": True})
+    assert parse_rule({"threshold": 5, "symbol": "*"}).symbol == "*"
