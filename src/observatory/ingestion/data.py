@@ -81,6 +81,41 @@ def evidence(text: str, start: int | None, end: int | None,
     return mark_safe(f"{escape(before)}<mark>{escape(cut(start, end))}</mark>{escape(after)}")
 
 
+SPECS = {spec.name: spec for spec in FIELDS}
+
+
+def in_record(review: Any, field: str, suggested: Any) -> dict[str, Any]:
+    """What the review's record already holds for ``field``, shown beside a suggestion so a
+    person sees whether confirming it would change anything: ``label`` for people,
+    ``value`` as stored (codes for list fields), and ``same`` when the suggestion is already
+    there (for a many-valued field: when the suggested code is among the record's)."""
+    if field == "age_band":
+        band = review.age_band
+        return {"value": band.code if band else None,
+                "label": band.label if band else "Not recorded",
+                "same": bool(band and band.code == suggested)}
+    spec = SPECS.get(field)
+    if spec is None:
+        return {"value": None, "label": "", "same": False}
+    value = getattr(review, field)
+    if spec.kind == "codes":
+        terms = list(value.all())
+        return {"value": [t.code for t in terms],
+                "label": ", ".join(t.label for t in terms) or "None recorded",
+                "same": any(t.code == suggested for t in terms)}
+    if spec.kind == "code":
+        return {"value": value.code if value else None,
+                "label": value.label if value else "Not recorded",
+                "same": bool(value and value.code == suggested)}
+    if value in (None, ""):
+        return {"value": None, "label": "Not recorded", "same": False}
+    stored = value.isoformat() if hasattr(value, "isoformat") else value
+    label = ({True: "Yes", False: "No"}[value] if spec.kind == "bool" else
+             _value_label(field, value) if spec.kind == "int" else
+             f"{value.day} {value:%B %Y}" if spec.kind == "date" else str(value))
+    return {"value": stored, "label": label, "same": str(stored) == str(suggested)}
+
+
 def dataset_rows(document: Document, version: DocumentVersion | None,
                  redactor: Redactor | None = None) -> list[dict[str, Any]]:
     """``redactor``: set for a user who may not see the unredacted text."""
@@ -88,6 +123,7 @@ def dataset_rows(document: Document, version: DocumentVersion | None,
         return []
     text = DocumentText.objects.filter(version=version).values_list("text", flat=True).first()
     rows = []
+    review = document.review
     for e in Extraction.objects.filter(version=version).select_related("decided_by").order_by(
             "field", "-confidence", "key"):
         rows.append({
@@ -98,6 +134,7 @@ def dataset_rows(document: Document, version: DocumentVersion | None,
             "quote": redactor.text(e.quote) if redactor is not None else e.quote,
             "evidence": evidence(text or "", e.start, e.end, redactor),
             "producer": e.producer, "origin": e.origin, "status": e.status,
+            "in_record": in_record(review, e.field, e.value),
             "decided_by": e.decided_by.get_username() if e.decided_by else None,
             "decided_at": e.decided_at,
             "viewer_url": f"{document.get_absolute_url()}text/?version={version.number}"
