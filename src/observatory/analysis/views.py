@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.text import slugify
 
+from observatory_core.citations import plain
 from observatory_core.stats import Category, load_rule
 from observatory_core.stats import build as core
 from observatory_core.tabular import write_csv, write_xlsx
@@ -98,12 +99,12 @@ def table_detail(request: HttpRequest, name: str) -> HttpResponse:
 def table_bytes(table, fmt: str) -> bytes:
     records = table.records(load_rule().symbol)
     columns = table.record_columns()
-    footer = [{columns[0]: f"Suppression: {table.rule}"}]
-    footer += [{columns[0]: f"Note: {n}"} for n in table.notes]
+    footer = [{columns[0]: f"Suppression: {plain(table.rule)}"}]
+    footer += [{columns[0]: f"Note: {plain(n)}"} for n in table.notes]
     if table.test:
         footer.append({columns[0]: f"Test: {table.test.sentence()}"})
     if table.source:
-        footer.append({columns[0]: f"Source: {table.source}"})
+        footer.append({columns[0]: f"Source: {plain(table.source)}"})
     rows = records + [{}] + footer
     if fmt == "xlsx":
         return write_xlsx(rows, columns, sheet=table.name[:31])

@@ -19,6 +19,7 @@ from django.shortcuts import redirect
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from observatory_core.citations import plain
 from observatory_core.coding import codebook as core
 
 from ..accounts.access import can
@@ -171,7 +172,7 @@ def codebook_detail(request: HttpRequest, key: str) -> HttpResponse:
         m = learned.get(code.key)
         tree.append({"key": code.key, "name": code.name, "level": level,
                      "parent": code.parent.key if code.parent_id else "",
-                     "description": code.description, "keywords": code.keywords,
+                     "description": plain(code.description), "keywords": code.keywords,
                      "patterns": code.patterns, "examples": code.examples,
                      "retired": code.retired, "lock": code.lock,
                      "uses": code.segments.filter(status=Status.ACCEPTED).count(),
@@ -179,8 +180,9 @@ def codebook_detail(request: HttpRequest, key: str) -> HttpResponse:
                      "recall": m and round(m["recall"], 2),
                      "support": m and int(m["support"]),
                      "rule_precision": rules.get(code.key, {}).get("precision")})
-    data = {"key": book.key, "name": book.name, "version": book.version, "source": book.source,
-            "description": book.description, "codes": tree,
+    data = {"key": book.key, "name": book.name, "version": book.version,
+            "source": plain(book.source), "description": plain(book.description),
+            "codes": tree,
             "model": {"trained_on": model.trained_on, "created_at": model.created_at,
                       "macro": learned.get("macro"), "rules_macro": rules.get("macro")}
             if model else None,

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from observatory_core.access import allowed
+from observatory_core.citations import plain
 from observatory_core.consensus import LABELS, SCALE
 from observatory_core.tabular import TableError, read_table, write_csv, write_xlsx
 
@@ -171,7 +172,7 @@ def study_detail(request: HttpRequest, study_id: int) -> HttpResponse:
     rule = study.consensus_rule()
     data = {
         "id": study.pk, "title": study.title, "description": study.description,
-        "imported": study.imported, "source": study.source,
+        "imported": study.imported, "source": plain(study.source),
         "rule": {"key": study.rule_key, "label": rule.label, "description": rule.describe(),
                  "locked": study.rule_locked or services.has_answers(study)},
         "rounds": [_round_data(r) for r in rounds],

@@ -42,17 +42,65 @@ def kind_label(kind: str) -> str:
     return dict(section_kinds()).get(kind, kind.replace("_", " ").capitalize()) if kind else ""
 
 
+# What each ingest step does, in words for the progress line (steps are named in
+# data/ingest/pipeline.toml; an unknown step reads "Working").
+STEP_LABELS = {
+    "detect_type": "Checking the file type", "parse": "Reading the text",
+    "ocr_if_needed": "Recognising scanned pages", "normalise": "Tidying the text",
+    "find_sections": "Finding the sections", "split_recommendations": "Finding recommendations",
+    "split_findings": "Finding findings and lessons", "draft_dataset": "Drafting the dataset",
+    "flag_personal_data": "Looking for personal data",
+    "flag_personal_data_model": "Looking for names", "done": "Finished",
+}
+
+
+def step_label(step: str) -> str:
+    """'ocr_if_needed: page 3 of 12' -> 'Recognising scanned pages: page 3 of 12'."""
+    if not step:
+        return "Waiting to start"
+    name, _, detail = step.partition(":")
+    label = STEP_LABELS.get(name.strip().split("@")[0], "Working")
+    return f"{label}: {detail.strip()}" if detail.strip() else label
+
+
+def progress_line(job: dict[str, Any]) -> str:
+    """The progress sentence the document page shows (and its script repeats)."""
+    if job["status"] == "queued" or not job["total"]:
+        return "Waiting to start"
+    return f"Step {job['done']} of {job['total']}: {step_label(job['step'])}"
+
+
+def producer_label(producer: str) -> str:
+    """Who suggested a value or flag, for people: 'flag_personal_data_model@1:...' is the
+    name-recognition model; any other step's producer is a rule; no producer, a person."""
+    if not producer:
+        return "Added by a person"
+    if "model" in producer.split("@")[0]:
+        return "Suggested by the name-recognition model"
+    return "Suggested by a rule"
+
+
+def personal_data_label(kind: str) -> str:
+    from .redaction import LABELS as REDACTION_LABELS
+
+    label = REDACTION_LABELS.get(kind, kind.replace("_", " "))
+    return label[:1].upper() + label[1:]
+
+
 def job_data(job: IngestJob | None) -> dict[str, Any]:
     if job is None:
-        return {"status": "none", "status_label": "Not processed", "step": "", "done": 0,
-                "total": 0, "percent": 0, "message": "", "seconds": None, "extractor": "",
+        return {"status": "none", "status_label": "Not processed", "step": "",
+                "step_label": "", "progress_line": "", "done": 0, "total": 0, "percent": 0, "message": "", "seconds": None, "extractor": "",
                 "finished": True}
-    return {"status": job.status, "status_label": job.get_status_display(), "step": job.step,
-            "done": job.done, "total": job.total, "percent": job.percent,
-            "message": job.message, "seconds": job.seconds,
-            "extractor": f"{job.extractor} {job.extractor_version}".strip(),
-            "started_at": job.started_at, "finished_at": job.finished_at,
-            "finished": job.status in (IngestJob.DONE, IngestJob.FAILED)}
+    out = {"status": job.status, "status_label": job.get_status_display(), "step": job.step,
+           "step_label": step_label(job.step),
+           "done": job.done, "total": job.total, "percent": job.percent,
+           "message": job.message, "seconds": job.seconds,
+           "extractor": f"{job.extractor} {job.extractor_version}".strip(),
+           "started_at": job.started_at, "finished_at": job.finished_at,
+           "finished": job.status in (IngestJob.DONE, IngestJob.FAILED)}
+    out["progress_line"] = progress_line(out)
+    return out
 
 
 def _value_label(field: str, value: Any) -> str:

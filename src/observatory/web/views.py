@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 
 from observatory_core.access import allowed
+from observatory_core.citations import plain
 
 from ..accounts.access import role_of
 from ..audit.log import record
@@ -30,9 +31,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def vocabulary_list(request: HttpRequest) -> HttpResponse:
     vocabularies = Vocabulary.objects.prefetch_related("terms")
     data = {"vocabularies": [
-        {"key": v.key, "label": v.label, "source": v.source, "multiple": v.multiple,
+        {"key": v.key, "label": v.label, "source": plain(v.source), "multiple": v.multiple,
          "terms": [{"code": t.code, "label": t.label, "active": t.active,
-                    "description": t.description} for t in v.terms.all()]}
+                    "description": plain(t.description)} for t in v.terms.all()]}
         for v in vocabularies]}
     return respond(request, "web/vocabulary_list.html", data)
 
