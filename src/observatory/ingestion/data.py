@@ -90,8 +90,8 @@ def personal_data_label(kind: str) -> str:
 def job_data(job: IngestJob | None) -> dict[str, Any]:
     if job is None:
         return {"status": "none", "status_label": "Not processed", "step": "",
-                "step_label": "", "progress_line": "", "done": 0, "total": 0, "percent": 0, "message": "", "seconds": None, "extractor": "",
-                "finished": True}
+                "step_label": "", "progress_line": "", "done": 0, "total": 0, "percent": 0,
+                "message": "", "seconds": None, "extractor": "", "finished": True}
     out = {"status": job.status, "status_label": job.get_status_display(), "step": job.step,
            "step_label": step_label(job.step),
            "done": job.done, "total": job.total, "percent": job.percent,
