@@ -15,15 +15,17 @@ from ..audit.models import AuditEvent
 from ..repository.filters import visible_reviews
 from ..vocabularies.models import Vocabulary
 from .render import error, respond
+from .work import work_for
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """Each role's own work first (web/work.py), then the latest learning."""
     reviews = visible_reviews(request.user)
     by_outcome = list(reviews.values("outcome__label").annotate(n=Count("id")).order_by("-n"))
     data = {
         "reviews": reviews.count(),
         "by_outcome": {row["outcome__label"] or "Not known": row["n"] for row in by_outcome},
-        "role": role_of(request.user),
+        **work_for(request.user),
     }
     return respond(request, "web/home.html", data)
 
