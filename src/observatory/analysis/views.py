@@ -24,7 +24,7 @@ from ..audit.log import record
 from ..repository.models import Review
 from ..web.render import error, respond
 from . import filters as flt
-from . import sources
+from . import overview, sources
 from .models import SavedAnalysis
 from .present import present
 from .tables import REGISTRY, Scope, build, may_see_unsuppressed
@@ -66,17 +66,32 @@ def dashboard(request: HttpRequest, saved: SavedAnalysis | None = None) -> HttpR
     if refusal:
         return refusal
     tables = [build(name, scope) for name in DASHBOARD]
+    glance = _overview(scope)
     data = {**_common(scope), "reviews": scope.review_count,
             "saved_analysis": saved.name if saved else None,
+            "overview": glance,
             "tables": [t.as_dict() for t in tables],
             "standard_tables": [{"name": d.name, "title": d.title} for d in REGISTRY.values()]}
     return respond(request, "analysis/dashboard.html", data, {
         "presented": [present(t) for t in tables], "form": _filter_form(scope.filters),
+        "trend": present(build("reviews_by_year", scope)),
         "active": flt.describe(scope.filters), "query": flt.querystring(scope.filters),
         "registry": REGISTRY.values(), "saved": SavedAnalysis.objects.all()[:20],
         "saved_analysis": saved,
         "can_save": request.user.is_authenticated and may_see_unsuppressed(request.user),
     })
+
+
+def _overview(scope: Scope) -> dict[str, Any]:
+    """Headline figures for the latest year in scope with the change since the year before,
+    and the reviews published most recently (overview.py)."""
+    year = overview.latest_year(scope)
+    newest = scope.reviews.filter(publication_date__isnull=False).order_by(
+        "-publication_date", "-pk")[:5]
+    return {"year": year, "headlines": overview.headlines(scope, year) if year else [],
+            "whats_new": [{"reference": r.reference, "title": r.title,
+                           "url": r.get_absolute_url(), "published": r.publication_date}
+                          for r in newest]}
 
 
 def table_detail(request: HttpRequest, name: str) -> HttpResponse:
