@@ -374,6 +374,23 @@ def workbench(request: HttpRequest, pk: int) -> HttpResponse:
     return respond(request, "coding/workbench.html", data, context)
 
 
+def progress_for(version: Any, book: Codebook, kind: str, user: Any) -> dict[str, Any]:
+    """This coder's progress through one kind of unit: how many units they have decided
+    (any own code accepted, rejected or added), of how many, and whether they finished.
+    The workbench shows it, and every decision answers with it so the page's counters
+    follow without a reload."""
+    units = units_for(version, kind) if version else []
+    decided = {s.unit_key for s in CodedSegment.objects.filter(
+        version=version, codebook=book, coder=user, consensus=False, target=kind)
+        .exclude(status=Status.SUGGESTED)} if version else set()
+    keys = {u.key for u in units}
+    done = bool(version and CodingProgress.objects.filter(
+        version=version, codebook=book, coder=user, done=True).exists())
+    count = len(decided & keys)
+    return {"units": len(units), "decided": count, "done": done,
+            "percent": int(100 * count / len(units)) if units else 0}
+
+
 def _reply(request: HttpRequest, ok_message: str, url: str, payload: dict[str, Any],
            status: int = 200) -> HttpResponse:
     if wants_json(request) or request.headers.get("X-Requested-With") == "fetch":
@@ -411,7 +428,9 @@ def _workbench_post(request, document, version, book, kind) -> HttpResponse:
                                memo=request.POST.get("memo", ""))
                 record(request, "change", seg, detail=f"code {code.key} added")
                 maybe_retrain(book)
-                return _reply(request, f"Added ‘{code.name}’", url, _segment_json(seg, view))
+                return _reply(request, f"Added ‘{code.name}’", url,
+                              {**_segment_json(seg, view),
+                               "progress": progress_for(version, book, kind, request.user)})
             if action == "decide":
                 lock = request.POST.get("lock", "")
                 seg = decide(int(request.POST.get("segment", "0") or 0), coder=request.user,
@@ -422,17 +441,17 @@ def _workbench_post(request, document, version, book, kind) -> HttpResponse:
                 if seg.status == Status.ACCEPTED:
                     maybe_retrain(book)
                 return _reply(request, f"‘{seg.code.name}’ {seg.status}", url,
-                              _segment_json(seg, view))
+                              {**_segment_json(seg, view),
+                               "progress": progress_for(version, book, kind, request.user)})
             if action == "suggest":
                 made = suggest_for_version(version, book, request.user, kind)
                 record(request, "change", CODING, detail=f"{made} suggestions on {document.pk}")
                 return _reply(request, f"{made} suggestions made", url, {"made": made})
-            if action == "progress":
+            if action == "progress":  # the memo; finishing is its own control ("done")
                 CodingProgress.objects.update_or_create(
                     version=version, codebook=book, coder=request.user,
-                    defaults={"done": request.POST.get("done") == "1",
-                              "memo": request.POST.get("memo", "")})
-                return _reply(request, "Progress saved", url, {})
+                    defaults={"memo": request.POST.get("memo", "")})
+                return _reply(request, "Memo saved", url, {})
             if action == "done":  # "I have finished coding this document"
                 CodingProgress.objects.update_or_create(
                     version=version, codebook=book, coder=request.user,
@@ -442,7 +461,8 @@ def _workbench_post(request, document, version, book, kind) -> HttpResponse:
                 return _reply(request, "Marked as finished" + (
                     ": every coder is done, the comparison is open" if opened else
                     "; the comparison opens when every coder is done"), url,
-                    {"done": True, "comparison_open": opened})
+                    {"done": True, "comparison_open": opened,
+                     "progress": progress_for(version, book, kind, request.user)})
         raise CodingError("Unknown action")
     except Conflict as exc:
         return _reply(request, str(exc), url, {"errors": exc.problems}, status=409)
