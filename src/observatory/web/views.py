@@ -7,8 +7,8 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 
 from observatory_core.access import allowed
-from observatory_core.tabular import write_csv, write_xlsx
 from observatory_core.citations import plain
+from observatory_core.tabular import write_csv, write_xlsx
 
 from ..accounts.access import role_of
 from ..audit.log import record
