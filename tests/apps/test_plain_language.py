@@ -95,7 +95,8 @@ def urls_for(site) -> list[str]:
             out += [f"/analysis/tables/{n}/" for n in REGISTRY]
             continue
         values = {**site, "pk": site["passage"]} if name == "passage-similar" else site
-        out.append("/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), route))
+        out.append("/" + re.sub(r"<(?:\w+:)?(\w+)>",
+                                lambda m, v=values: str(v[m.group(1)]), route))
     return out
 
 
