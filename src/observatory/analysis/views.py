@@ -197,7 +197,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     dimension, with the test chosen for the counts."""
     dimension = request.GET.get("table", "reviews_by_outcome")
     if dimension not in REGISTRY or not REGISTRY[dimension].name.startswith("reviews_by_"):
-        return error(request, 400, "Choose a 'reviews by ...' table to compare cohorts over.")
+        return error(request, 400, "Select a 'reviews by ...' table to compare cohorts over.")
     try:
         a = flt.clean({k[2:]: v for k, v in request.GET.items() if k.startswith("a_")})
         b = flt.clean({k[2:]: v for k, v in request.GET.items() if k.startswith("b_")})
@@ -259,7 +259,7 @@ def saved_list(request: HttpRequest) -> HttpResponse:
         except flt.FilterError as exc:
             return error(request, 400, str(exc))
         if not name:
-            messages.error(request, "Give the analysis a name")
+            messages.error(request, "Enter a name for the analysis")
             return redirect(f"/analysis/?{flt.querystring(filters)}")
         try:
             saved = SavedAnalysis.objects.create(

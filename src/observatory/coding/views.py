@@ -233,7 +233,7 @@ def codebook_import(request: HttpRequest) -> HttpResponse:
     problems: list[str] = []
     book = None
     if upload is None:
-        problems = ["Choose a codebook file (.toml, .csv or .qdc)"]
+        problems = ["Select a codebook file (.toml, .csv or .qdc)"]
     else:
         try:
             data = parse_upload(upload.read(), upload.name, key=key,
@@ -418,9 +418,9 @@ def _workbench_post(request, document, version, book, kind) -> HttpResponse:
                 start, end = request.POST.get("start"), request.POST.get("end")
                 code = book.codes.filter(key=request.POST.get("code", "")).first()
                 if code is None:
-                    raise CodingError("Choose a code")
+                    raise CodingError("Select a code")
                 if not unit_pk.isdigit():
-                    raise CodingError("Choose a passage to code")
+                    raise CodingError("Select a passage to code")
                 seg = add_code(coder=request.user, code=code, version=version, target=target,
                                unit_pk=int(unit_pk),
                                start=int(start) if start and start.isdigit() else None,

@@ -198,7 +198,7 @@ def study_rule(request: HttpRequest, study_id: int) -> HttpResponse:
         return refusal
     form = RuleForm(request.POST)
     if not form.is_valid():
-        return _failed(request, study, DelphiError("Choose a consensus rule"))
+        return _failed(request, study, DelphiError("Select a consensus rule"))
     before = study.rule_key
     try:
         services.change_rule(study, form.cleaned_data["rule"])
@@ -233,7 +233,7 @@ def statement_add(request: HttpRequest, study_id: int) -> HttpResponse:
     form = StatementForm(request.POST, sections=study.sections.all())
     if not form.is_valid():
         return _failed(request, study, DelphiError(
-            "Choose a section of this study and enter the statement"))
+            "Select a section of this study and enter the statement"))
     section = study.sections.get(pk=form.cleaned_data["section"])
     try:
         version = services.add_statement(study, section, form.cleaned_data["text"])
