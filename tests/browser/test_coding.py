@@ -73,6 +73,9 @@ def test_two_coders_compare_adjudicate_and_export(page, browser, live_server):
     first.focus()
     page.keyboard.press("a")
     expect(first.locator(".obs-status")).to_have_text("Accepted")
+    # the counter follows the decision without a reload
+    expect(page.locator("#obs-decided")).to_have_text("1")
+    expect(first.get_by_role("button", name="Accept")).to_have_attribute("aria-pressed", "true")
     page.evaluate(SELECT, "quality of recording")
     expect(page.locator("#obs-selection")).to_contain_text("quality of recording")
     page.get_by_label("Code to add").select_option(label="– Quality of recording")

@@ -156,7 +156,7 @@ def test_register_review_validation_errors(page, live_server):
 
     expect(page).to_have_title(re.compile(r"^Error: Register a review"))
     title_group = page.locator(".govuk-form-group--error").filter(has=page.locator("#id_title"))
-    expect(title_group.locator(".govuk-error-message")).to_contain_text("This field is required")
+    expect(title_group.locator(".govuk-error-message")).to_contain_text("Enter the title")
     date_group = page.locator(".govuk-form-group--error").filter(
         has=page.locator("#id_decision_date"))
     expect(date_group.locator(".govuk-error-message")).to_contain_text(

@@ -71,53 +71,114 @@ def _open(width: int, height: int, title: str, desc: str) -> list[str]:
             f'<desc id="{key}-d">{escape(desc)}</desc>']
 
 
+# A character of the chart font is about this wide, per font-size pixel (for wrapping
+# labels so that none is cut off at the chart's edge).
+CHAR_WIDTH = 0.56
+
+
+def wrap(text: str, size: int, room: float, lines: int = 3) -> list[str]:
+    """``text`` in at most ``lines`` lines that fit ``room`` pixels at ``size``; a last
+    line that still does not fit ends with an ellipsis (the table beside it has it all)."""
+    per_line = max(4, int(room / (size * CHAR_WIDTH)))
+    out: list[str] = []
+    for word in text.split():
+        if out and len(out[-1]) + 1 + len(word) <= per_line:
+            out[-1] += " " + word
+        else:
+            out.append(word)
+    if len(out) > lines:
+        out = out[:lines]
+        out[-1] = out[-1][:per_line - 1].rstrip() + "…"
+    return [line if len(line) <= per_line else line[:per_line - 1] + "…" for line in out]
+
+
+def _text_lines(x: float, y: float, lines: list[str], size: int, anchor: str) -> str:
+    first = y - (len(lines) - 1) * size * 0.6
+    spans = "".join(f'<tspan x="{x:.0f}" y="{first + i * size * 1.2:.0f}">{escape(line)}</tspan>'
+                    for i, line in enumerate(lines))
+    return f'<text text-anchor="{anchor}" font-size="{size}" fill="{DARK}">{spans}</text>'
+
+
 def _bars(table: Table) -> str:
     rows = list(table.rows)[:40]
-    bar_h, left, width = 22, 230, 720
-    height = 20 + bar_h * len(rows)
+    left, width, label_size = 230, 720, 12
+    labels = [wrap(r.label, label_size, left - 12) for r in rows]
+    heights = [max(22, 8 + 15 * len(lines)) for lines in labels]
+    top_pad, axis = 30, 40
+    height = top_pad + sum(heights) + axis
     values = [r.cells[0].value for r in rows if not r.cells[0].suppressed
               and isinstance(r.cells[0].value, int | float)]
     top = max(values or [1]) or 1
     parts = _open(width, height, table.title, alt_text(table, "bar"))
-    for i, r in enumerate(rows):
-        y = 10 + i * bar_h
+    # Axis titles: what the bars are (rows) and what they measure (the first column).
+    parts.append(f'<text x="{left - 6}" y="16" text-anchor="end" font-size="12" '
+                 f'font-weight="bold" fill="{DARK}">{escape(table.row_header or "")}</text>')
+    base = height - axis + 4
+    parts.append(f'<line x1="{left}" y1="{top_pad - 4}" x2="{left}" y2="{base}" '
+                 f'stroke="{DARK}"/><line x1="{left}" y1="{base}" x2="{width - 70}" '
+                 f'y2="{base}" stroke="{DARK}"/>')
+    for tick in (0, top / 2, top):
+        x = left + (width - left - 70) * tick / top
+        parts.append(f'<text x="{x:.0f}" y="{base + 14}" text-anchor="middle" font-size="11" '
+                     f'fill="{DARK}">{tick:,.0f}</text>')
+    parts.append(f'<text x="{(left + width - 70) / 2:.0f}" y="{height - 4}" '
+                 f'text-anchor="middle" font-size="12" font-weight="bold" fill="{DARK}">'
+                 f'{escape(table.columns[0].label)}</text>')
+    y = top_pad
+    for r, lines, h in zip(rows, labels, heights, strict=True):
         cell = r.cells[0]
-        parts.append(f'<text x="{left - 6}" y="{y + 15}" text-anchor="end" font-size="12" '
-                     f'fill="{DARK}">{escape(r.label[:34])}</text>')
+        middle = y + h / 2
+        parts.append(_text_lines(left - 6, middle + 4, lines, label_size, "end"))
         if cell.suppressed:
-            parts.append(f'<text x="{left + 4}" y="{y + 15}" font-size="12" fill="{DARK}">'
-                         f'c (suppressed)</text>')
-            continue
-        value = cell.value if isinstance(cell.value, int | float) else 0
-        w = max(1, int((width - left - 70) * value / top)) if value else 0
-        parts.append(f'<rect x="{left}" y="{y + 3}" width="{w}" height="{bar_h - 6}" '
-                     f'fill="{BLUE}"/>')
-        parts.append(f'<text x="{left + w + 4}" y="{y + 15}" font-size="12" fill="{DARK}">'
-                     f'{cell.display()}</text>')
+            parts.append(f'<text x="{left + 4}" y="{middle + 4:.0f}" font-size="12" '
+                         f'fill="{DARK}">c (suppressed)</text>')
+        else:
+            value = cell.value if isinstance(cell.value, int | float) else 0
+            w = max(1, int((width - left - 70) * value / top)) if value else 0
+            parts.append(f'<rect x="{left}" y="{middle - 8:.0f}" width="{w}" height="16" '
+                         f'fill="{BLUE}"/>')
+            parts.append(f'<text x="{left + w + 4}" y="{middle + 4:.0f}" font-size="12" '
+                         f'fill="{DARK}">{cell.display()}</text>')
+        y += h
     parts.append("</svg>")
     return "".join(parts)
 
 
 def _line(table: Table) -> str:
     rows = [r for r in table.rows if r.key != "none"]
-    width, height, left, bottom = 720, 300, 50, 40
+    width, height, left, bottom = 720, 320, 70, 60
     highs = [r.cells[0].high or r.cells[0].value for r in rows if not r.cells[0].suppressed]
     top = max([h for h in highs if isinstance(h, int | float)] or [1]) or 1
     n = max(1, len(rows) - 1)
     parts = _open(width, height, table.title, alt_text(table, "line"))
 
     def xy(i: int, v: float) -> tuple[float, float]:
-        return (left + (width - left - 20) * i / n,
-                height - bottom - (height - bottom - 20) * v / top)
+        return (left + (width - left - 30) * i / n,
+                height - bottom - (height - bottom - 30) * v / top)
 
     parts.append(f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" '
-                 f'y2="{height - bottom}" stroke="{DARK}"/>')
+                 f'y2="{height - bottom}" stroke="{DARK}"/><line x1="{left}" y1="24" '
+                 f'x2="{left}" y2="{height - bottom}" stroke="{DARK}"/>')
+    for tick in (0, top / 2, top):  # the vertical axis: its scale and what it counts
+        _, ty = xy(0, tick)
+        parts.append(f'<text x="{left - 6}" y="{ty + 4:.0f}" text-anchor="end" font-size="11" '
+                     f'fill="{DARK}">{tick:,.0f}</text>')
+    parts.append(f'<text x="16" y="{(height - bottom) / 2 + 12:.0f}" font-size="12" '
+                 f'font-weight="bold" fill="{DARK}" text-anchor="middle" '
+                 f'transform="rotate(-90 16 {(height - bottom) / 2 + 12:.0f})">'
+                 f'{escape(table.columns[0].label)}</text>')
+    parts.append(f'<text x="{(left + width) / 2:.0f}" y="{height - 6}" text-anchor="middle" '
+                 f'font-size="12" font-weight="bold" fill="{DARK}">'
+                 f'{escape(table.row_header or "")}</text>')
+    # Every label when they fit, else every k-th (the table beside the chart has them all).
+    step = max(1, -(-len(rows) * 40 // (width - left)))
     points = []
     for i, r in enumerate(rows):
         c = r.cells[0]
         x, _ = xy(i, 0)
-        parts.append(f'<text x="{x:.0f}" y="{height - bottom + 16}" text-anchor="middle" '
-                     f'font-size="11" fill="{DARK}">{escape(r.label)}</text>')
+        if i % step == 0 or i == len(rows) - 1:
+            parts.append(f'<text x="{x:.0f}" y="{height - bottom + 16}" text-anchor="middle" '
+                         f'font-size="11" fill="{DARK}">{escape(r.label)}</text>')
         if c.suppressed or not isinstance(c.value, int | float):
             parts.append(f'<text x="{x:.0f}" y="{height - bottom - 6}" text-anchor="middle" '
                          f'font-size="11" fill="{DARK}">c</text>')
@@ -133,7 +194,7 @@ def _line(table: Table) -> str:
             BLUE, " ".join(f"{x:.1f},{y:.1f}" for x, y in points)))
         for x, y in points:
             parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{BLUE}"/>')
-    parts.append(f'<text x="{left}" y="14" font-size="11" fill="{DARK}">'
+    parts.append(f'<text x="{left + 6}" y="14" font-size="11" fill="{DARK}">'
                  f'Grey bars: 95% interval</text></svg>')
     return "".join(parts)
 
@@ -172,8 +233,12 @@ def _scatter(table: Table) -> str:
             continue
         x = left + (width - left - 150) * cx.value / mx
         y = height - bottom - (height - bottom - 20) * cy.value / my
+        # A label near the right edge is written leftwards of its point, never cut off.
+        room = width - x - 12
+        lines = wrap(label, 11, max(room, 140), lines=2)
+        right = room < 140
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{BLUE}"/>'
-                     f'<text x="{x + 6:.1f}" y="{y + 4:.1f}" font-size="11" fill="{DARK}">'
-                     f'{escape(label[:28])}</text>')
+                     + _text_lines(x - 6 if right else x + 6, y + 4, lines, 11,
+                                   "end" if right else "start"))
     parts.append("</svg>")
     return "".join(parts)

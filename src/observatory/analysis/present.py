@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from observatory_core.citations import cite, plain
 from observatory_core.stats import Table, load_rule
 
 from . import charts
@@ -47,13 +48,15 @@ def present(table: Table, *, links: bool = True) -> dict[str, Any]:
         "name": table.name, "title": table.title, "table": table,
         "description": definition.description if definition else "",
         "seed": definition.seed if definition else "",
+        "citation": cite(definition.seed) if definition else "",
         "columns": columns,
         "rows": [{"label": r.label, "cells": cells(r)} for r in table.rows],
         "total": {"label": table.total.label, "cells": cells(table.total)}
         if table.total else None,
         "svg": charts.svg(table, chart), "alt": charts.alt_text(table, chart),
-        "empty": table.empty, "empty_message": table.empty_message,
-        "rule": table.rule, "notes": table.notes, "source": table.source,
+        "empty": table.empty, "empty_message": plain(table.empty_message),
+        "rule": plain(table.rule), "notes": [plain(n) for n in table.notes],
+        "source": plain(table.source),
         "test": table.test.sentence() if table.test else "",
         "suppressed_output": table.suppressed_output, "symbol": symbol,
     }

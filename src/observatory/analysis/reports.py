@@ -11,6 +11,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
+from observatory_core.citations import plain
 from observatory_core.stats import Table, load_rule
 from observatory_core.stats.timeliness import load_limits
 
@@ -40,6 +41,9 @@ class Report:
     public: bool
 
     def methodology(self) -> list[str]:
+        return [plain(p) for p in self._methodology()]
+
+    def _methodology(self) -> list[str]:
         rule = load_rule()
         limits = load_limits()
         return [

@@ -120,8 +120,8 @@ def denominator(year: int | None = None) -> Denominator:
                            f"{years[0]}-{years[-1]}).")
     return Denominator(dict(_proxy()), "aged 0-25 (proxy)", (
         "Proxy denominator: ONS population aged 0-25 from the Ofsted provider lookup "
-        "(data-to-insight), not the child population; load ONS mid-year estimates for ages "
-        "0-17 with 'observatory import population'."))
+        "(data-to-insight), not the child population: ONS mid-year estimates for ages "
+        "0-17 are not loaded yet."))
 
 
 def region_populations(den: Denominator) -> dict[str, int]:

@@ -32,10 +32,11 @@ CODED_RULE = ("Which codes count: codes a person accepted, never suggestions; wh
               "passage, recommendation or finding was adjudicated, only its consensus coding. "
               "Reviews (and recommendations) are counted, not codes, so a code two coders "
               "both applied in the same review counts once.")
-CODED_SOURCE = ("Accepted codes of the case themes codebook (seed 001 Table 3 and Figure 3), "
+CODED_SOURCE = ("Accepted codes of the case themes codebook (as in the 2010 analysis of 932 "
+                "recommendations from serious case reviews, Table 3 and Figure 3), "
                 "on case passages and on recommendations.")
-NEEDS_CODED = ("Needs coded data: this table is computed from accepted codes of the coding "
-               "app (issue 4){why}. It fills in as soon as reviews are coded.")
+NEEDS_CODED = ("Not yet available: this table counts the codes people have accepted when "
+               "coding reviews{why}. It fills in as soon as reviews are coded.")
 
 
 def may_see_unsuppressed(user: Any) -> bool:
@@ -206,7 +207,7 @@ AGE_GROUPS_003 = (("under_1", "Under 1 year", 0, 12), ("1_to_10", "1 to 10 years
 
 
 @register("ages", "Ages of the children", "Children who were the subject of reviews by the "
-          "age groups of Ofsted's 2008 evaluation report (003 Figure 1).", seed="003 Figure 1")
+          "age groups of Ofsted's 2008 evaluation report (Figure 1).", seed="003 Figure 1")
 def ages(scope: Scope) -> Table:
     counts: Counter[str] = Counter()
     for months in sources.ages_in_months(scope.reviews):
@@ -225,7 +226,8 @@ def ages(scope: Scope) -> Table:
     return core.one_way("ages", "Ages of the children", cats, public=scope.public,
                         row_header="Age group", filters=scope.filters,
                         total_drilldown=scope.drill(),
-                        source="Age groups of seed 003 (Ofsted 2008) Figure 1 and paras 13-18.")
+                        source="Age groups of Ofsted's 2008 evaluation of 50 serious case reviews, "
+                               "Figure 1 and paragraphs 13-18.")
 
 
 @register("timeliness", "Timeliness", "Reviews completed within the time the guidance in "
@@ -264,7 +266,8 @@ def timeliness(scope: Scope) -> Table:
 # -- recommendations (ingestion) ----------------------------------------------------------
 @register("recommendations_by_agency", "Recommendations by agency",
           "Recommendations per review and per agency addressed, with mean and range "
-          "(001 Table 1), from the recommendations ingestion found.",
+          "(as in the 2010 analysis of 932 recommendations, Table 1), from the recommendations "
+          "found in review documents.",
           evidence="recommendations", seed="001 Table 1")
 def recommendations_by_agency(scope: Scope) -> Table:
     overall, per_agency, labels = sources.recommendations_per_review(scope.user, scope.reviews)
@@ -297,7 +300,8 @@ def _needs_coded(name: str, title: str, scope: Scope, why: str) -> Table:
 
 
 @register("themes_by_reviews", "Recommendation themes by number of reviews",
-          "How many reviews made recommendations on each theme (001 Table 2).",
+          "How many reviews made recommendations on each theme (as in the 2010 analysis of 932 "
+          "recommendations, Table 2).",
           evidence="coded", seed="001 Table 2")
 def themes_by_reviews(scope: Scope) -> Table:
     name, title = "themes_by_reviews", REGISTRY["themes_by_reviews"].title
@@ -315,7 +319,8 @@ def themes_by_reviews(scope: Scope) -> Table:
                         total_label="Reviews with coded recommendations",
                         total_drilldown=scope.drill(), notes=(CODED_RULE,),
                         source="Accepted codes of the recommendation themes codebook "
-                               "(seed 001 ch. 3, Table 2).")
+                               "(as in the 2010 analysis of 932 recommendations, chapter 3 and "
+                               "Table 2).")
 
 
 def _case_theme_rows(scope: Scope):
@@ -336,7 +341,8 @@ def _case_themes_or_empty(name: str, title: str, scope: Scope) -> tuple[list, Ta
 
 @register("case_themes_vs_recommendations", "Case themes against recommendations",
           "How often each case theme arose and how often recommendations addressed it "
-          "(001 Table 3).", evidence="coded", seed="001 Table 3")
+          "(as in the 2010 analysis of 932 recommendations, Table 3).", evidence="coded",
+          seed="001 Table 3")
 def case_themes_vs_recommendations(scope: Scope) -> Table:
     name, title = "case_themes_vs_recommendations", "Case themes against recommendations"
     rows, empty = _case_themes_or_empty(name, title, scope)
@@ -354,7 +360,8 @@ def case_themes_vs_recommendations(scope: Scope) -> Table:
 
 @register("theme_quadrant", "Frequency of themes and recommendations",
           "Each case theme by how often it arose and how many recommendations addressed it, "
-          "split at the medians (001 Figure 3).", chart="scatter", evidence="coded",
+          "split at the medians (as in the 2010 analysis of 932 recommendations, Figure 3).",
+          chart="scatter", evidence="coded",
           seed="001 Figure 3")
 def theme_quadrant(scope: Scope) -> Table:
     name, title = "theme_quadrant", "Frequency of themes and recommendations"
@@ -394,8 +401,8 @@ def _evaluations(scope: Scope):
 
 
 @register("evaluation_judgements", "Evaluation judgements", "Inspectorate judgements on "
-          "reviews, e.g. Ofsted's evaluations 2007-08 (003 Figure 2; import with "
-          "'observatory import evaluations').", evidence="evaluations", seed="003 Figure 2")
+          "reviews, e.g. Ofsted's evaluations of 2007-08 (Figure 2 of its 2008 report).",
+          evidence="evaluations", seed="003 Figure 2")
 def evaluation_judgements(scope: Scope) -> Table:
     counts = Counter(_evaluations(scope).values_list("judgement", flat=True))
     cats = [Category(k, label, counts[k], {**scope.filters, "judgement": k})
@@ -403,11 +410,12 @@ def evaluation_judgements(scope: Scope) -> Table:
     table = core.one_way("evaluation_judgements", "Evaluation judgements", cats,
                          public=scope.public, unit="evaluations", row_header="Judgement",
                          filters=scope.filters, total_drilldown=dict(scope.filters),
-                         source="Evaluations as imported (seed 003 Annex A ships as "
-                                "src/observatory_core/data/analysis/"
-                                "ofsted_scr_evaluations_2007_08.csv).",
+                         source="Inspectorate evaluations loaded into the observatory (Ofsted's "
+                                "evaluations of 2007-08 come with it, from Annex A of its "
+                                "2008 report).",
                          empty_message="No evaluations are loaded (or none match these "
-                                       "filters): 'observatory import evaluations FILE.csv'.")
+                                       "filters). An administrator loads them from the "
+                                       "inspectorate's published lists.")
     return table if sum(counts.values()) else Table(
         table.name, table.title, (), (), None, rule=table.rule, filters=scope.filters,
         suppressed_output=bool(scope.public), empty_message=table.empty_message)
@@ -448,9 +456,9 @@ def child_deaths_and_reviews(scope: Scope) -> Table:
         return Table("child_deaths_and_reviews", "Child deaths and reviews by year", (), (),
                      None, rule=load_rule().describe(), filters=scope.filters,
                      suppressed_output=bool(scope.public),
-                     empty_message="No child death review figures are loaded for this area: "
-                                   "'observatory import child-deaths FILE.csv' (columns year, "
-                                   "area_code, count, measure, source).")
+                     empty_message="No child death review figures are loaded for this area. "
+                                   "An administrator loads them from the published child "
+                                   "death review statistics.")
     cats = [Category(str(y), str(y), reviews.get(y, 0), scope.drill(year=y)) for y in years]
     table = core.one_way("child_deaths_and_reviews", "Child deaths and reviews by year", cats,
                          public=scope.public, percent=False, row_header="Year",

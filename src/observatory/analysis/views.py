@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.text import slugify
 
+from observatory_core.citations import plain
 from observatory_core.stats import Category, load_rule
 from observatory_core.stats import build as core
 from observatory_core.tabular import write_csv, write_xlsx
@@ -23,7 +24,7 @@ from ..audit.log import record
 from ..repository.models import Review
 from ..web.render import error, respond
 from . import filters as flt
-from . import sources
+from . import overview, sources
 from .models import SavedAnalysis
 from .present import present
 from .tables import REGISTRY, Scope, build, may_see_unsuppressed
@@ -65,17 +66,32 @@ def dashboard(request: HttpRequest, saved: SavedAnalysis | None = None) -> HttpR
     if refusal:
         return refusal
     tables = [build(name, scope) for name in DASHBOARD]
+    glance = _overview(scope)
     data = {**_common(scope), "reviews": scope.review_count,
             "saved_analysis": saved.name if saved else None,
+            "overview": glance,
             "tables": [t.as_dict() for t in tables],
             "standard_tables": [{"name": d.name, "title": d.title} for d in REGISTRY.values()]}
     return respond(request, "analysis/dashboard.html", data, {
         "presented": [present(t) for t in tables], "form": _filter_form(scope.filters),
+        "trend": present(build("reviews_by_year", scope)),
         "active": flt.describe(scope.filters), "query": flt.querystring(scope.filters),
         "registry": REGISTRY.values(), "saved": SavedAnalysis.objects.all()[:20],
         "saved_analysis": saved,
         "can_save": request.user.is_authenticated and may_see_unsuppressed(request.user),
     })
+
+
+def _overview(scope: Scope) -> dict[str, Any]:
+    """Headline figures for the latest year in scope with the change since the year before,
+    and the reviews published most recently (overview.py)."""
+    year = overview.latest_year(scope)
+    newest = scope.reviews.filter(publication_date__isnull=False).order_by(
+        "-publication_date", "-pk")[:5]
+    return {"year": year, "headlines": overview.headlines(scope, year) if year else [],
+            "whats_new": [{"reference": r.reference, "title": r.title,
+                           "url": r.get_absolute_url(), "published": r.publication_date}
+                          for r in newest]}
 
 
 def table_detail(request: HttpRequest, name: str) -> HttpResponse:
@@ -98,12 +114,12 @@ def table_detail(request: HttpRequest, name: str) -> HttpResponse:
 def table_bytes(table, fmt: str) -> bytes:
     records = table.records(load_rule().symbol)
     columns = table.record_columns()
-    footer = [{columns[0]: f"Suppression: {table.rule}"}]
-    footer += [{columns[0]: f"Note: {n}"} for n in table.notes]
+    footer = [{columns[0]: f"Suppression: {plain(table.rule)}"}]
+    footer += [{columns[0]: f"Note: {plain(n)}"} for n in table.notes]
     if table.test:
         footer.append({columns[0]: f"Test: {table.test.sentence()}"})
     if table.source:
-        footer.append({columns[0]: f"Source: {table.source}"})
+        footer.append({columns[0]: f"Source: {plain(table.source)}"})
     rows = records + [{}] + footer
     if fmt == "xlsx":
         return write_xlsx(rows, columns, sheet=table.name[:31])
@@ -181,7 +197,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     dimension, with the test chosen for the counts."""
     dimension = request.GET.get("table", "reviews_by_outcome")
     if dimension not in REGISTRY or not REGISTRY[dimension].name.startswith("reviews_by_"):
-        return error(request, 400, "Choose a 'reviews by ...' table to compare cohorts over.")
+        return error(request, 400, "Select a 'reviews by ...' table to compare cohorts over.")
     try:
         a = flt.clean({k[2:]: v for k, v in request.GET.items() if k.startswith("a_")})
         b = flt.clean({k[2:]: v for k, v in request.GET.items() if k.startswith("b_")})
@@ -243,7 +259,7 @@ def saved_list(request: HttpRequest) -> HttpResponse:
         except flt.FilterError as exc:
             return error(request, 400, str(exc))
         if not name:
-            messages.error(request, "Give the analysis a name")
+            messages.error(request, "Enter a name for the analysis")
             return redirect(f"/analysis/?{flt.querystring(filters)}")
         try:
             saved = SavedAnalysis.objects.create(

@@ -19,6 +19,7 @@ from django.shortcuts import redirect
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from observatory_core.citations import plain
 from observatory_core.coding import codebook as core
 
 from ..accounts.access import can
@@ -171,7 +172,7 @@ def codebook_detail(request: HttpRequest, key: str) -> HttpResponse:
         m = learned.get(code.key)
         tree.append({"key": code.key, "name": code.name, "level": level,
                      "parent": code.parent.key if code.parent_id else "",
-                     "description": code.description, "keywords": code.keywords,
+                     "description": plain(code.description), "keywords": code.keywords,
                      "patterns": code.patterns, "examples": code.examples,
                      "retired": code.retired, "lock": code.lock,
                      "uses": code.segments.filter(status=Status.ACCEPTED).count(),
@@ -179,8 +180,9 @@ def codebook_detail(request: HttpRequest, key: str) -> HttpResponse:
                      "recall": m and round(m["recall"], 2),
                      "support": m and int(m["support"]),
                      "rule_precision": rules.get(code.key, {}).get("precision")})
-    data = {"key": book.key, "name": book.name, "version": book.version, "source": book.source,
-            "description": book.description, "codes": tree,
+    data = {"key": book.key, "name": book.name, "version": book.version,
+            "source": plain(book.source), "description": plain(book.description),
+            "codes": tree,
             "model": {"trained_on": model.trained_on, "created_at": model.created_at,
                       "macro": learned.get("macro"), "rules_macro": rules.get("macro")}
             if model else None,
@@ -231,7 +233,7 @@ def codebook_import(request: HttpRequest) -> HttpResponse:
     problems: list[str] = []
     book = None
     if upload is None:
-        problems = ["Choose a codebook file (.toml, .csv or .qdc)"]
+        problems = ["Select a codebook file (.toml, .csv or .qdc)"]
     else:
         try:
             data = parse_upload(upload.read(), upload.name, key=key,
@@ -372,6 +374,23 @@ def workbench(request: HttpRequest, pk: int) -> HttpResponse:
     return respond(request, "coding/workbench.html", data, context)
 
 
+def progress_for(version: Any, book: Codebook, kind: str, user: Any) -> dict[str, Any]:
+    """This coder's progress through one kind of unit: how many units they have decided
+    (any own code accepted, rejected or added), of how many, and whether they finished.
+    The workbench shows it, and every decision answers with it so the page's counters
+    follow without a reload."""
+    units = units_for(version, kind) if version else []
+    decided = {s.unit_key for s in CodedSegment.objects.filter(
+        version=version, codebook=book, coder=user, consensus=False, target=kind)
+        .exclude(status=Status.SUGGESTED)} if version else set()
+    keys = {u.key for u in units}
+    done = bool(version and CodingProgress.objects.filter(
+        version=version, codebook=book, coder=user, done=True).exists())
+    count = len(decided & keys)
+    return {"units": len(units), "decided": count, "done": done,
+            "percent": int(100 * count / len(units)) if units else 0}
+
+
 def _reply(request: HttpRequest, ok_message: str, url: str, payload: dict[str, Any],
            status: int = 200) -> HttpResponse:
     if wants_json(request) or request.headers.get("X-Requested-With") == "fetch":
@@ -399,9 +418,9 @@ def _workbench_post(request, document, version, book, kind) -> HttpResponse:
                 start, end = request.POST.get("start"), request.POST.get("end")
                 code = book.codes.filter(key=request.POST.get("code", "")).first()
                 if code is None:
-                    raise CodingError("Choose a code")
+                    raise CodingError("Select a code")
                 if not unit_pk.isdigit():
-                    raise CodingError("Choose a passage to code")
+                    raise CodingError("Select a passage to code")
                 seg = add_code(coder=request.user, code=code, version=version, target=target,
                                unit_pk=int(unit_pk),
                                start=int(start) if start and start.isdigit() else None,
@@ -409,7 +428,9 @@ def _workbench_post(request, document, version, book, kind) -> HttpResponse:
                                memo=request.POST.get("memo", ""))
                 record(request, "change", seg, detail=f"code {code.key} added")
                 maybe_retrain(book)
-                return _reply(request, f"Added ‘{code.name}’", url, _segment_json(seg, view))
+                return _reply(request, f"Added ‘{code.name}’", url,
+                              {**_segment_json(seg, view),
+                               "progress": progress_for(version, book, kind, request.user)})
             if action == "decide":
                 lock = request.POST.get("lock", "")
                 seg = decide(int(request.POST.get("segment", "0") or 0), coder=request.user,
@@ -420,17 +441,17 @@ def _workbench_post(request, document, version, book, kind) -> HttpResponse:
                 if seg.status == Status.ACCEPTED:
                     maybe_retrain(book)
                 return _reply(request, f"‘{seg.code.name}’ {seg.status}", url,
-                              _segment_json(seg, view))
+                              {**_segment_json(seg, view),
+                               "progress": progress_for(version, book, kind, request.user)})
             if action == "suggest":
                 made = suggest_for_version(version, book, request.user, kind)
                 record(request, "change", CODING, detail=f"{made} suggestions on {document.pk}")
                 return _reply(request, f"{made} suggestions made", url, {"made": made})
-            if action == "progress":
+            if action == "progress":  # the memo; finishing is its own control ("done")
                 CodingProgress.objects.update_or_create(
                     version=version, codebook=book, coder=request.user,
-                    defaults={"done": request.POST.get("done") == "1",
-                              "memo": request.POST.get("memo", "")})
-                return _reply(request, "Progress saved", url, {})
+                    defaults={"memo": request.POST.get("memo", "")})
+                return _reply(request, "Memo saved", url, {})
             if action == "done":  # "I have finished coding this document"
                 CodingProgress.objects.update_or_create(
                     version=version, codebook=book, coder=request.user,
@@ -440,7 +461,8 @@ def _workbench_post(request, document, version, book, kind) -> HttpResponse:
                 return _reply(request, "Marked as finished" + (
                     ": every coder is done, the comparison is open" if opened else
                     "; the comparison opens when every coder is done"), url,
-                    {"done": True, "comparison_open": opened})
+                    {"done": True, "comparison_open": opened,
+                     "progress": progress_for(version, book, kind, request.user)})
         raise CodingError("Unknown action")
     except Conflict as exc:
         return _reply(request, str(exc), url, {"errors": exc.problems}, status=409)

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from observatory_core.access import allowed
+from observatory_core.citations import plain
 from observatory_core.consensus import LABELS, SCALE
 from observatory_core.tabular import TableError, read_table, write_csv, write_xlsx
 
@@ -171,7 +172,7 @@ def study_detail(request: HttpRequest, study_id: int) -> HttpResponse:
     rule = study.consensus_rule()
     data = {
         "id": study.pk, "title": study.title, "description": study.description,
-        "imported": study.imported, "source": study.source,
+        "imported": study.imported, "source": plain(study.source),
         "rule": {"key": study.rule_key, "label": rule.label, "description": rule.describe(),
                  "locked": study.rule_locked or services.has_answers(study)},
         "rounds": [_round_data(r) for r in rounds],
@@ -197,7 +198,7 @@ def study_rule(request: HttpRequest, study_id: int) -> HttpResponse:
         return refusal
     form = RuleForm(request.POST)
     if not form.is_valid():
-        return _failed(request, study, DelphiError("Choose a consensus rule"))
+        return _failed(request, study, DelphiError("Select a consensus rule"))
     before = study.rule_key
     try:
         services.change_rule(study, form.cleaned_data["rule"])
@@ -232,7 +233,7 @@ def statement_add(request: HttpRequest, study_id: int) -> HttpResponse:
     form = StatementForm(request.POST, sections=study.sections.all())
     if not form.is_valid():
         return _failed(request, study, DelphiError(
-            "Choose a section of this study and enter the statement"))
+            "Select a section of this study and enter the statement"))
     section = study.sections.get(pk=form.cleaned_data["section"])
     try:
         version = services.add_statement(study, section, form.cleaned_data["text"])

@@ -42,17 +42,65 @@ def kind_label(kind: str) -> str:
     return dict(section_kinds()).get(kind, kind.replace("_", " ").capitalize()) if kind else ""
 
 
+# What each ingest step does, in words for the progress line (steps are named in
+# data/ingest/pipeline.toml; an unknown step reads "Working").
+STEP_LABELS = {
+    "detect_type": "Checking the file type", "parse": "Reading the text",
+    "ocr_if_needed": "Recognising scanned pages", "normalise": "Tidying the text",
+    "find_sections": "Finding the sections", "split_recommendations": "Finding recommendations",
+    "split_findings": "Finding findings and lessons", "draft_dataset": "Drafting the dataset",
+    "flag_personal_data": "Looking for personal data",
+    "flag_personal_data_model": "Looking for names", "done": "Finished",
+}
+
+
+def step_label(step: str) -> str:
+    """'ocr_if_needed: page 3 of 12' -> 'Recognising scanned pages: page 3 of 12'."""
+    if not step:
+        return "Waiting to start"
+    name, _, detail = step.partition(":")
+    label = STEP_LABELS.get(name.strip().split("@")[0], "Working")
+    return f"{label}: {detail.strip()}" if detail.strip() else label
+
+
+def progress_line(job: dict[str, Any]) -> str:
+    """The progress sentence the document page shows (and its script repeats)."""
+    if job["status"] == "queued" or not job["total"]:
+        return "Waiting to start"
+    return f"Step {job['done']} of {job['total']}: {step_label(job['step'])}"
+
+
+def producer_label(producer: str) -> str:
+    """Who suggested a value or flag, for people: 'flag_personal_data_model@1:...' is the
+    name-recognition model; any other step's producer is a rule; no producer, a person."""
+    if not producer:
+        return "Added by a person"
+    if "model" in producer.split("@")[0]:
+        return "Suggested by the name-recognition model"
+    return "Suggested by a rule"
+
+
+def personal_data_label(kind: str) -> str:
+    from .redaction import LABELS as REDACTION_LABELS
+
+    label = REDACTION_LABELS.get(kind, kind.replace("_", " "))
+    return label[:1].upper() + label[1:]
+
+
 def job_data(job: IngestJob | None) -> dict[str, Any]:
     if job is None:
-        return {"status": "none", "status_label": "Not processed", "step": "", "done": 0,
-                "total": 0, "percent": 0, "message": "", "seconds": None, "extractor": "",
-                "finished": True}
-    return {"status": job.status, "status_label": job.get_status_display(), "step": job.step,
-            "done": job.done, "total": job.total, "percent": job.percent,
-            "message": job.message, "seconds": job.seconds,
-            "extractor": f"{job.extractor} {job.extractor_version}".strip(),
-            "started_at": job.started_at, "finished_at": job.finished_at,
-            "finished": job.status in (IngestJob.DONE, IngestJob.FAILED)}
+        return {"status": "none", "status_label": "Not processed", "step": "",
+                "step_label": "", "progress_line": "", "done": 0, "total": 0, "percent": 0,
+                "message": "", "seconds": None, "extractor": "", "finished": True}
+    out = {"status": job.status, "status_label": job.get_status_display(), "step": job.step,
+           "step_label": step_label(job.step),
+           "done": job.done, "total": job.total, "percent": job.percent,
+           "message": job.message, "seconds": job.seconds,
+           "extractor": f"{job.extractor} {job.extractor_version}".strip(),
+           "started_at": job.started_at, "finished_at": job.finished_at,
+           "finished": job.status in (IngestJob.DONE, IngestJob.FAILED)}
+    out["progress_line"] = progress_line(out)
+    return out
 
 
 def _value_label(field: str, value: Any) -> str:
@@ -81,6 +129,41 @@ def evidence(text: str, start: int | None, end: int | None,
     return mark_safe(f"{escape(before)}<mark>{escape(cut(start, end))}</mark>{escape(after)}")
 
 
+SPECS = {spec.name: spec for spec in FIELDS}
+
+
+def in_record(review: Any, field: str, suggested: Any) -> dict[str, Any]:
+    """What the review's record already holds for ``field``, shown beside a suggestion so a
+    person sees whether confirming it would change anything: ``label`` for people,
+    ``value`` as stored (codes for list fields), and ``same`` when the suggestion is already
+    there (for a many-valued field: when the suggested code is among the record's)."""
+    if field == "age_band":
+        band = review.age_band
+        return {"value": band.code if band else None,
+                "label": band.label if band else "Not recorded",
+                "same": bool(band and band.code == suggested)}
+    spec = SPECS.get(field)
+    if spec is None:
+        return {"value": None, "label": "", "same": False}
+    value = getattr(review, field)
+    if spec.kind == "codes":
+        terms = list(value.all())
+        return {"value": [t.code for t in terms],
+                "label": ", ".join(t.label for t in terms) or "None recorded",
+                "same": any(t.code == suggested for t in terms)}
+    if spec.kind == "code":
+        return {"value": value.code if value else None,
+                "label": value.label if value else "Not recorded",
+                "same": bool(value and value.code == suggested)}
+    if value in (None, ""):
+        return {"value": None, "label": "Not recorded", "same": False}
+    stored = value.isoformat() if hasattr(value, "isoformat") else value
+    label = ({True: "Yes", False: "No"}[value] if spec.kind == "bool" else
+             _value_label(field, value) if spec.kind == "int" else
+             f"{value.day} {value:%B %Y}" if spec.kind == "date" else str(value))
+    return {"value": stored, "label": label, "same": str(stored) == str(suggested)}
+
+
 def dataset_rows(document: Document, version: DocumentVersion | None,
                  redactor: Redactor | None = None) -> list[dict[str, Any]]:
     """``redactor``: set for a user who may not see the unredacted text."""
@@ -88,6 +171,7 @@ def dataset_rows(document: Document, version: DocumentVersion | None,
         return []
     text = DocumentText.objects.filter(version=version).values_list("text", flat=True).first()
     rows = []
+    review = document.review
     for e in Extraction.objects.filter(version=version).select_related("decided_by").order_by(
             "field", "-confidence", "key"):
         rows.append({
@@ -98,6 +182,7 @@ def dataset_rows(document: Document, version: DocumentVersion | None,
             "quote": redactor.text(e.quote) if redactor is not None else e.quote,
             "evidence": evidence(text or "", e.start, e.end, redactor),
             "producer": e.producer, "origin": e.origin, "status": e.status,
+            "in_record": in_record(review, e.field, e.value),
             "decided_by": e.decided_by.get_username() if e.decided_by else None,
             "decided_at": e.decided_at,
             "viewer_url": f"{document.get_absolute_url()}text/?version={version.number}"

@@ -74,7 +74,7 @@ def decide(extraction: Extraction, action: str, user: Any, *, value: Any = None,
            request: Any = None) -> str:
     """Apply one decision; return a sentence for the person. Raises DecisionError."""
     if action not in ("confirm", "correct", "reject"):
-        raise DecisionError("Choose confirm, correct or reject")
+        raise DecisionError("Select confirm, correct or reject")
     extraction = Extraction.objects.select_for_update().get(pk=extraction.pk)
     review = extraction.review
     field = extraction.field

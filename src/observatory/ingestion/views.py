@@ -199,7 +199,9 @@ def personal_data(request: HttpRequest, pk: int) -> HttpResponse:
         if version else PersonalDataFlag.objects.none()
     rows = [{"id": f.pk, "kind": f.kind, "text": f.text, "page": f.page, "start": f.start,
              "end": f.end, "confidence": f.confidence, "status": f.status,
-             "producer": f.producer, "context": data.evidence(text, f.start, f.end),
+             "producer": f.producer, "producer_label": data.producer_label(f.producer),
+             "kind_label": data.personal_data_label(f.kind),
+             "context": data.evidence(text, f.start, f.end),
              "decided_by": f.decided_by.get_username() if f.decided_by else None,
              "decided_at": f.decided_at,
              "viewer_url": f"{document.get_absolute_url()}text/?version={version.number}"

@@ -72,7 +72,7 @@ class ReviewForm(GovukFormMixin, forms.ModelForm):
         if role_of(user) == "partnership":
             areas = areas.filter(pk=area_of(user))
         self.fields["local_authority"].queryset = areas
-        self.fields["local_authority"].empty_label = "Choose a local area"
+        self.fields["local_authority"].empty_label = "Select a local area"
         self.fields["summary"].widget = forms.Textarea(attrs={"rows": 4})
 
     def clean_child_age_months(self) -> int | None:
@@ -96,7 +96,7 @@ class ReviewForm(GovukFormMixin, forms.ModelForm):
 
 class UploadForm(GovukForm):
     kind = TermChoiceField(queryset=Term.objects.none(), label="Kind of document",
-                           empty_label="Choose a kind")
+                           empty_label="Select a kind")
     title = forms.CharField(max_length=300, required=False, label="Title (optional)",
                             help_text="If you leave this blank the file name is used.")
     file = forms.FileField(label="File", help_text="PDF, Word (.docx), HTML or plain text.")

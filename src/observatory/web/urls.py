@@ -1,4 +1,6 @@
+from django.templatetags.static import static
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
 
@@ -6,4 +8,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("lists/", views.vocabulary_list, name="vocabulary-list"),
     path("audit/", views.audit_list, name="audit-list"),
+    # Browsers ask for /favicon.ico whatever the page says (e.g. for a PDF or JSON tab).
+    path("favicon.ico", RedirectView.as_view(url=static("web/favicon.ico"), permanent=True)),
 ]

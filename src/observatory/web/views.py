@@ -7,22 +7,27 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 
 from observatory_core.access import allowed
+from observatory_core.citations import plain
+from observatory_core.tabular import write_csv, write_xlsx
 
 from ..accounts.access import role_of
 from ..audit.log import record
-from ..audit.models import AuditEvent
+from ..audit.models import ACTIONS, AuditEvent
 from ..repository.filters import visible_reviews
 from ..vocabularies.models import Vocabulary
+from .audit_filters import AuditFilter
 from .render import error, respond
+from .work import work_for
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """Each role's own work first (web/work.py), then the latest learning."""
     reviews = visible_reviews(request.user)
     by_outcome = list(reviews.values("outcome__label").annotate(n=Count("id")).order_by("-n"))
     data = {
         "reviews": reviews.count(),
         "by_outcome": {row["outcome__label"] or "Not known": row["n"] for row in by_outcome},
-        "role": role_of(request.user),
+        **work_for(request.user),
     }
     return respond(request, "web/home.html", data)
 
@@ -30,9 +35,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def vocabulary_list(request: HttpRequest) -> HttpResponse:
     vocabularies = Vocabulary.objects.prefetch_related("terms")
     data = {"vocabularies": [
-        {"key": v.key, "label": v.label, "source": v.source, "multiple": v.multiple,
+        {"key": v.key, "label": v.label, "source": plain(v.source), "multiple": v.multiple,
          "terms": [{"code": t.code, "label": t.label, "active": t.active,
-                    "description": t.description} for t in v.terms.all()]}
+                    "description": plain(t.description)} for t in v.terms.all()]}
         for v in vocabularies]}
     return respond(request, "web/vocabulary_list.html", data)
 
@@ -43,15 +48,50 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         record(request, "view", kind="audit_log", allowed=False)
         return error(request, 403 if request.user.is_authenticated else 404,
                      "The audit log is only for administrators and the steering group.")
-    events = AuditEvent.objects.all()
-    if request.GET.get("confidential") == "1":
-        events = events.filter(confidential=True)
-    if request.GET.get("refused") == "1":
-        events = events.filter(allowed=False)
+    audit_filter = AuditFilter.from_query(request.GET)
+    if audit_filter.problems:
+        return respond(request, "web/audit_list.html", {"count": 0, "events": [],
+                                                        "errors": audit_filter.problems},
+                       {"f": audit_filter, "actions": ACTIONS,
+                        "error_fields": [p["field"] for p in audit_filter.problems]},
+                       status=400)
+    events = audit_filter.apply(AuditEvent.objects.all())
+    export = request.GET.get("download")
+    if export in ("csv", "xlsx"):
+        return _audit_export(request, events, export, audit_filter)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    data = {"count": page.paginator.count, "events": [
-        {"at": e.at, "username": e.username, "role": e.role, "action": e.action,
-         "allowed": e.allowed, "object_kind": e.object_kind, "object_id": e.object_id,
-         "object": e.object_repr, "confidential": e.confidential, "channel": e.channel,
-         "path": e.path} for e in page.object_list]}
-    return respond(request, "web/audit_list.html", data, {"page_obj": page})
+    data = {"count": page.paginator.count, "filters": audit_filter.active(),
+            "events": [_audit_row(e) for e in page.object_list]}
+    return respond(request, "web/audit_list.html", data, {
+        "page_obj": page, "f": audit_filter, "actions": ACTIONS,
+        "query": audit_filter.querystring(),
+        "may_export": allowed(role, "audit_log", "download")})
+
+
+def _audit_row(e: AuditEvent) -> dict[str, object]:
+    return {"at": e.at, "username": e.username, "role": e.role, "action": e.action,
+            "allowed": e.allowed, "object_kind": e.object_kind, "object_id": e.object_id,
+            "object": e.object_repr, "confidential": e.confidential, "channel": e.channel,
+            "path": e.path}
+
+
+AUDIT_COLUMNS = ["at", "username", "role", "action", "allowed", "object_kind", "object_id",
+                 "object", "confidential", "channel", "path"]
+AUDIT_EXPORT_LIMIT = 100_000
+
+
+def _audit_export(request: HttpRequest, events, fmt: str, audit_filter: AuditFilter):
+    """The filtered events as CSV or XLSX (the same rows as the page), for those the policy
+    lets download the audit log; the export is itself audited."""
+    if not allowed(role_of(request.user), "audit_log", "download"):
+        record(request, "download", kind="audit_log", allowed=False)
+        return error(request, 403, "Only administrators may export the audit log.")
+    rows = [{**_audit_row(e), "at": e.at.isoformat()} for e in events[:AUDIT_EXPORT_LIMIT]]
+    record(request, "download", kind="audit_log",
+           detail=f"audit export {fmt}: {len(rows)} events {audit_filter.active()}")
+    body = write_xlsx(rows, AUDIT_COLUMNS, sheet="audit") if fmt == "xlsx" else \
+        write_csv(rows, AUDIT_COLUMNS)
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8" if fmt == "csv" else
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="audit-log.{fmt}"'
+    return response

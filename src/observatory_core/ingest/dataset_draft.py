@@ -39,12 +39,29 @@ def _opening_text_end(text: str, sections: Sequence[Section]) -> int:
     return min(len(text), 12000)
 
 
+def _age_ranges(text: str) -> list[tuple[int, int]]:
+    """Spans of age ranges ("between seven and 15 years old"): about a group, not the child."""
+    return [(m.start(), m.end()) for pattern in load_rules("dataset")["age"].get("ranges", [])
+            for m in compile_pattern(pattern).finditer(text)]
+
+
+def _first_single_age(pattern: str, text: str, limit: int,
+                      ranges: Sequence[tuple[int, int]]) -> re.Match[str] | None:
+    """The first match in the opening (else anywhere) that is not part of an age range."""
+    def single(m: re.Match[str]) -> bool:
+        return not any(a < m.end() and m.start() < b for a, b in ranges)
+
+    matches = [m for m in compile_pattern(pattern).finditer(text) if single(m)]
+    opening = [m for m in matches if m.start() < limit]
+    return (opening or matches or [None])[0]
+
+
 def _age(text: str, pages: Sequence[Page], limit: int) -> list[DatasetSuggestion]:
     rules = load_rules("dataset")["age"]["patterns"]
     bands = load_vocabularies()["age_band"]
+    ranges = _age_ranges(text)
     for i, pattern in enumerate(rules):
-        match = compile_pattern(pattern).search(text, 0, limit) or compile_pattern(
-            pattern).search(text)
+        match = _first_single_age(pattern, text, limit, ranges)
         if not match:
             continue
         raw = match.group("n").lower()

@@ -172,4 +172,4 @@ def test_saved_analysis_round_trip(corpus, users):
 
 def test_theme_tables_have_a_clear_state_without_coded_data(corpus):
     table = build("themes_by_reviews", Scope(None, {}))
-    assert table.empty and "coded data" in table.empty_message.lower()
+    assert table.empty and "coded" in table.empty_message.lower()

@@ -13,7 +13,14 @@ from django.test import Client
 
 from observatory.accounts.services import create_user
 from observatory.audit.models import AuditEvent
-from observatory.coding.models import Code, Codebook, CodebookVersion, CodedSegment, Status
+from observatory.coding.models import (
+    Code,
+    Codebook,
+    CodebookVersion,
+    CodedSegment,
+    CodingProgress,
+    Status,
+)
 from observatory.coding.services import codes_per, ensure_codebooks, retrain
 from observatory.ingestion.models import DocumentText, Recommendation
 from observatory_core.coding.refi import read_qdpx
@@ -255,3 +262,36 @@ def test_code_a_whole_review_with_progress(coders, coded_document):
     assert ann.get(url).status_code == 200
     assert client(coders["pat"]).get(url).status_code == 403
     assert ann.get("/coding/reviews/NOPE/").status_code == 404
+
+
+def test_each_decision_answers_with_the_progress_the_page_shows(coders, coded_document):
+    """The workbench's counters follow each decision without a reload: every answer to a
+    decision carries the coder's progress, counted as the page counts it."""
+    ann = client(coders["ann"])
+    recs = list(Recommendation.objects.filter(version__document=coded_document))
+    added = post(ann, coded_document, action="add", code="training",
+                 unit=f"recommendation:{recs[0].pk}").json()["data"]
+    assert added["progress"] == {"units": 4, "decided": 1, "done": False, "percent": 25}
+    post(ann, coded_document, action="suggest")
+    suggestion = CodedSegment.objects.filter(
+        coder=coders["ann"], status="suggested", target="recommendation").exclude(
+        recommendation=recs[0]).first()
+    assert suggestion is not None
+    decided = post(ann, coded_document, action="decide", segment=suggestion.pk,
+                   lock=suggestion.lock, status="rejected").json()["data"]
+    assert decided["progress"]["decided"] == 2 and decided["progress"]["percent"] == 50
+    page = ann.get(f"/coding/documents/{coded_document.pk}/", {"format": "json"}).json()
+    assert page["data"]["progress"]["decided"] == 2  # the page counts the same
+
+
+def test_finishing_is_one_control_and_saving_the_memo_keeps_it(coders, coded_document):
+    ann = client(coders["ann"])
+    done = post(ann, coded_document, action="done").json()["data"]
+    assert done["done"] is True and done["progress"]["done"] is True
+    post(ann, coded_document, action="progress", memo="Checked twice")  # no 'done' field
+    progress = CodingProgress.objects.get(coder=coders["ann"])
+    assert progress.done is True and progress.memo == "Checked twice"
+    page = ann.get(f"/coding/documents/{coded_document.pk}/").content.decode()
+    assert page.count("I have finished coding this document") == 0
+    fresh = client(coders["bob"]).get(f"/coding/documents/{coded_document.pk}/")
+    assert fresh.content.decode().count("I have finished coding this document") == 1

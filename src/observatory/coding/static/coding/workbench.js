@@ -73,12 +73,58 @@
     }).then(function (r) { return r.json().then(function (j) { return [r.status, j]; }); });
   }
 
+  // The page's counters follow every decision (the JSON answer carries the progress).
+  function showProgress(progress) {
+    if (!progress) { return; }
+    var decided = document.getElementById("obs-decided");
+    var percent = document.getElementById("obs-percent");
+    var bar = document.getElementById("obs-progress");
+    if (decided) { decided.textContent = progress.decided; }
+    if (percent) { percent.textContent = progress.percent; }
+    if (bar) { bar.value = progress.percent; }
+    if (progress.done) {
+      document.getElementById("obs-done-note").textContent = " Marked as finished.";
+    }
+  }
+
+  // A message where the page shows messages after a reload (GOV.UK notification banner).
+  function banner(message, ok) {
+    var main = document.getElementById("main-content");
+    var old = document.getElementById("obs-live-banner");
+    if (old) { old.parentNode.removeChild(old); }
+    var box = document.createElement("div");
+    box.id = "obs-live-banner";
+    box.className = "govuk-notification-banner" + (ok ? " govuk-notification-banner--success" : "");
+    box.setAttribute("role", "alert");
+    box.setAttribute("aria-labelledby", "obs-live-banner-title");
+    var head = document.createElement("div");
+    head.className = "govuk-notification-banner__header";
+    var title = document.createElement("h2");
+    title.className = "govuk-notification-banner__title";
+    title.id = "obs-live-banner-title";
+    title.textContent = ok ? "Success" : "There is a problem";
+    head.appendChild(title);
+    var content = document.createElement("div");
+    content.className = "govuk-notification-banner__content";
+    var text = document.createElement("p");
+    text.className = "govuk-notification-banner__heading";
+    text.textContent = message;
+    content.appendChild(text);
+    box.appendChild(head);
+    box.appendChild(content);
+    main.insertBefore(box, main.firstChild);
+  }
+
   function decide(item, status) {
     var form = item.querySelector("form.obs-decide");
     if (!form) { return; }
     post(form, {status: status}).then(function (res) {
-      if (res[0] >= 400) { window.alert(res[1].message); return; }
+      if (res[0] >= 400) { banner(res[1].message, false); return; }
       var seg = res[1].data;
+      showProgress(seg.progress);
+      form.querySelectorAll("button[name=status]").forEach(function (b) {
+        b.setAttribute("aria-pressed", b.value === seg.status ? "true" : "false");
+      });
       item.dataset.status = seg.status;
       item.className = "obs-seg obs-seg--" + seg.status;
       form.querySelector("input[name=lock]").value = seg.lock;
@@ -96,6 +142,25 @@
       decide(form.closest(".obs-seg"), button.value);
     });
   });
+
+  // "I have finished": one control; the page says so at once and keeps its place.
+  var finish = document.getElementById("obs-finish");
+  if (finish) {
+    finish.addEventListener("submit", function (event) {
+      event.preventDefault();
+      post(finish).then(function (res) {
+        banner(res[1].message, res[0] < 400);
+        if (res[0] >= 400) { return; }
+        showProgress(res[1].data.progress);
+        var note = document.createElement("p");
+        note.className = "govuk-body";
+        note.id = "obs-finished-note";
+        note.innerHTML = '<strong class="govuk-tag govuk-tag--green">Finished</strong> ' +
+          "You marked this document done.";
+        finish.parentNode.replaceChild(note, finish);
+      });
+    });
+  }
 
   document.addEventListener("keydown", function (event) {
     var tag = (event.target.tagName || "").toLowerCase();
