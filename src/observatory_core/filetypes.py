@@ -1,11 +1,14 @@
 """Recognise an uploaded file by its content, and refuse one whose name lies about it.
 
 libmagic (python-magic over Debian's libmagic1, as paperless-ngx does) names the content;
-this module adds the checks libmagic does not make: a PDF must have a PDF's end (``%%EOF``
-or ``startxref`` in its last bytes) and no HTML page in its first kilobyte, a DOCX must be a
-zip holding ``word/document.xml``, and text is told from HTML by its opening tags. Only the
-first and last bytes (and, for DOCX, the zip directory) are read, so a huge or hostile file
-is refused cheaply. Every refusal says which file and why, in words a user can act on.
+this module adds the checks libmagic does not make: a file libmagic calls a PDF is an HTML
+page if HTML tags open in its first kilobyte (libmagic finds '%PDF-' anywhere near the
+start), a DOCX must be a zip holding ``word/document.xml``, and text is told from HTML by
+its opening tags. Whether a PDF is whole is the parse step's question (pypdfium2 opens it
+and a corrupt one fails its job with the reason), so uploads of damaged PDFs are kept for a
+person to see. Only the first bytes (and, for DOCX, the zip directory) are read, so a huge
+or hostile file is refused cheaply. Every refusal says which file and why, in words a user
+can act on.
 """
 
 from __future__ import annotations
@@ -25,7 +28,6 @@ TEXT = "text/plain"
 EXTENSIONS = {".pdf": PDF, ".docx": DOCX, ".html": HTML, ".htm": HTML, ".txt": TEXT}
 NAMES = {PDF: "a PDF", DOCX: "a Word (.docx) document", HTML: "an HTML page", TEXT: "plain text"}
 HEAD_BYTES = 8192
-TAIL_BYTES = 4096  # PDF readers look for %%EOF in the last 1024 bytes; allow trailing junk
 ZIP = frozenset({"application/zip", DOCX})
 TEXTUAL = frozenset({"application/json", "application/xml", "application/octet-stream"})
 
@@ -69,36 +71,18 @@ def libmagic_type(head: bytes) -> str:
     return magic.from_buffer(head, mime=True)
 
 
-class NotAPdf(ValueError):
-    """libmagic says PDF, but the file lacks a PDF's structure."""
-
-
-def _pdf_ok(head: bytes, stream: BinaryIO | None) -> bool:
-    """A PDF ends with a trailer (``startxref`` ... ``%%EOF``); an HTML error page that
-    happens to hold '%PDF-' near its start does not, and has HTML tags in its first KB."""
+def _html_inside(head: bytes) -> bool:
+    """HTML tags in the first kilobyte: a web page (an error page saved as .pdf), even if it
+    holds '%PDF-'; a real PDF's first kilobyte is its header and binary objects."""
     lowered = head[:1024].lower()
-    if b"<html" in lowered or b"<!doctype html" in lowered:
-        return False
-    if stream is None:
-        tail = head[-TAIL_BYTES:]
-    else:
-        stream.seek(0, io.SEEK_END)
-        stream.seek(max(0, stream.tell() - TAIL_BYTES))
-        tail = stream.read(TAIL_BYTES)
-        stream.seek(0)
-    return b"%%EOF" in tail or b"startxref" in tail
+    return _looks_like_html(head) or b"<html" in lowered or b"<!doctype html" in lowered
 
 
 def detect_media_type(head: bytes, stream: BinaryIO | None = None) -> str | None:
-    """Media type from content alone, or None if it is none of the kinds we accept.
-    Raises NotAPdf for a file libmagic calls a PDF that has no PDF structure."""
+    """Media type from content alone, or None if it is none of the kinds we accept."""
     found = libmagic_type(head)
     if found == PDF:
-        if _pdf_ok(head, stream):
-            return PDF
-        if _looks_like_html(head) or b"<html" in head[:1024].lower():
-            return HTML
-        raise NotAPdf("no PDF end-of-file trailer")
+        return HTML if _html_inside(head) else PDF
     if found in ZIP:
         return DOCX if stream is not None and _docx_ok(stream) else None
     if not (found.startswith("text/") or found in TEXTUAL):
@@ -139,13 +123,7 @@ def sniff(filename: str, stream: BinaryIO, *, max_bytes: int) -> SniffedFile:
     stream.seek(0)
     head = stream.read(HEAD_BYTES)
     stream.seek(0)
-    try:
-        actual = detect_media_type(head, stream)
-    except NotAPdf:
-        if claimed == PDF:
-            raise FileRejected(name, "is a corrupt or truncated PDF (it has no PDF "
-                                     "end-of-file trailer); save or download it again") from None
-        actual = PDF  # named as something else: say what it claims to be
+    actual = detect_media_type(head, stream)
     stream.seek(0)
     if actual is None:
         raise FileRejected(name, f"is named as {NAMES[claimed]} but its content is not one")

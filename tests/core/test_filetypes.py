@@ -27,12 +27,16 @@ def test_pdf_header_followed_by_an_html_page_is_refused():
         sniff_bytes("inspection.pdf", b"%PDF-1.7\n" + PAGE + b"%%EOF\n", max_bytes=LIMIT)
 
 
-def test_pdf_without_its_end_of_file_trailer_is_refused_as_truncated():
+def test_truncated_pdf_passes_the_door_and_fails_its_job_as_corrupt():
+    """Whether a PDF is whole is the parse step's question: the upload is kept for a person
+    to see, and its processing fails naming the file and the reason."""
+    from observatory_core.ingest import IngestError, extract
+
     data = make_pdf_bytes()
-    assert sniff_bytes("r.pdf", data, max_bytes=LIMIT).media_type == PDF
-    cut = data[: data.rindex(b"startxref")]
-    with pytest.raises(FileRejected, match="corrupt or truncated PDF"):
-        sniff_bytes("r.pdf", cut, max_bytes=LIMIT)
+    cut = data[: data.index(b"startxref") // 2]
+    assert sniff_bytes("r.pdf", cut, max_bytes=LIMIT).media_type == PDF
+    with pytest.raises(IngestError, match="r.pdf: .*corrupt"):
+        extract(cut, "r.pdf", skip=("flag_personal_data_model",))
 
 
 def test_real_pdf_with_junk_after_its_end_is_still_a_pdf():
