@@ -10,6 +10,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from observatory_core.dataset import FIELDS
+from observatory_core.ingest.ner import STEP as NER_STEP
 from observatory_core.ingest.ocr import parse_progress
 from observatory_core.ingest.rules import load_rules
 
@@ -71,11 +72,12 @@ def progress_line(job: dict[str, Any]) -> str:
 
 
 def producer_label(producer: str) -> str:
-    """Who suggested a value or flag, for people: 'flag_personal_data_model@1:...' is the
-    name-recognition model; any other step's producer is a rule; no producer, a person."""
+    """Who suggested a value or flag, for people: the named-entity step's producer
+    ('<step>@<version>:<rule>') is the name-recognition model; any other step's producer is
+    a rule; no producer, a person."""
     if not producer:
         return "Added by a person"
-    if "model" in producer.split("@")[0]:
+    if producer.split("@")[0] == NER_STEP:
         return "Suggested by the name-recognition model"
     return "Suggested by a rule"
 

@@ -182,6 +182,7 @@ class PersonalDataFile(_RuleFile):
 # -- dataset.toml ------------------------------------------------------------------------
 class AgeRules(_Strict):
     patterns: list[Pattern] = Field(min_length=1)
+    ranges: list[Pattern] = []  # age ranges: about a group of children, never the child's age
 
 
 class DatasetFile(_RuleFile):
