@@ -10,6 +10,11 @@ version, or a whole review), optionally to a character span (``start``/``end`` i
 version's ``DocumentText.text``). Each coder has their own rows, changed only by them and
 only with the ``lock`` they read (optimistic concurrency), so coders never overwrite each
 other. ``consensus`` rows are the adjudicated coding.
+
+Re-processing a version never deletes a segment: the new run's units keep the identity of
+the old ones they match (``ingestion.services.save_result``), spans follow their text
+(``anchoring.remap_segments``), and a segment whose unit or text is gone keeps its ``text``
+and is flagged ``needs_reanchoring``.
 """
 
 from __future__ import annotations
@@ -120,16 +125,21 @@ class CodedSegment(models.Model):
     version = models.ForeignKey(DocumentVersion, null=True, blank=True, on_delete=models.CASCADE,
                                 related_name="+")
     target = models.CharField(max_length=20, choices=Target.choices)
-    passage = models.ForeignKey(Passage, null=True, blank=True, on_delete=models.CASCADE,
+    # Never CASCADE from machine output to people's work: a unit a new run can no longer
+    # place is removed, the code stays (with its text) and is flagged ``needs_reanchoring``.
+    passage = models.ForeignKey(Passage, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="+")
     recommendation = models.ForeignKey(Recommendation, null=True, blank=True,
-                                       on_delete=models.CASCADE, related_name="+")
-    finding = models.ForeignKey(Finding, null=True, blank=True, on_delete=models.CASCADE,
+                                       on_delete=models.SET_NULL, related_name="+")
+    finding = models.ForeignKey(Finding, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="+")
     start = models.PositiveIntegerField(null=True, blank=True)  # into DocumentText.text
     end = models.PositiveIntegerField(null=True, blank=True)
     page = models.PositiveIntegerField(null=True, blank=True)
     text = models.TextField(blank=True)  # the coded text as stored (for export and re-anchoring)
+    # Set when re-processing could not place the unit or span again (ingestion's anchoring):
+    # the row keeps its old text and is shown to its coder to place again or remove.
+    needs_reanchoring = models.BooleanField(default=False, db_index=True)
     coder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                               related_name="coded_segments")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACCEPTED,

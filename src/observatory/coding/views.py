@@ -27,6 +27,7 @@ from ..audit.log import record
 from ..repository.models import Document
 from ..web.render import error, respond, wants_json
 from . import exports
+from .anchoring import needing_reanchoring
 from .models import Code, Codebook, CodedSegment, CodingProgress, Status, Target
 from .privacy import View
 from .services import (
@@ -296,7 +297,7 @@ def _coding_page(request: HttpRequest, pk: int):
     if book is None:
         return None, error(request, 404, "There is no such codebook.")
     kind = request.POST.get("units") or request.GET.get("units") or ""
-    return (document, book, document.versions.first(),
+    return (document, book, document.current,
             kind if kind in UNIT_KINDS else ""), None
 
 
@@ -356,7 +357,8 @@ def workbench(request: HttpRequest, pk: int) -> HttpResponse:
                             "current": doc.pk == document.pk})
     codes = [{"key": c.key, "name": c.name, "level": level}
              for level, c in core_tree(book) if not c.retired]
-    data = {"document": document.pk, "title": document.title,
+    reanchor = _reanchor(request.user, version, book, view)
+    data = {"document": document.pk, "reanchor": reanchor, "title": document.title,
             "review": document.review.reference, "codebook": book.key,
             "codebook_version": book.version, "units_kind": kind, "units": [
                 {k: v for k, v in u.items() if k != "html"} for u in shown],
@@ -389,6 +391,17 @@ def progress_for(version: Any, book: Codebook, kind: str, user: Any) -> dict[str
     count = len(decided & keys)
     return {"units": len(units), "decided": count, "done": done,
             "percent": int(100 * count / len(units)) if units else 0}
+
+
+def _reanchor(user: Any, version: Any, book: Codebook, view: View) -> list[dict[str, Any]]:
+    """The coder's codes a new reading of the document could not place again, with the
+    text they were on (redacted as the coder may see it: its offsets are the old ones)."""
+    if version is None:
+        return []
+    return [{"id": s.pk, "code_name": s.code.name, "target": s.get_target_display(),
+             "text": view.text(s.text), "memo": s.memo, "status": s.status, "lock": s.lock}
+            for s in needing_reanchoring(user, version).filter(codebook=book)
+            .exclude(status=Status.REJECTED)]
 
 
 def _reply(request: HttpRequest, ok_message: str, url: str, payload: dict[str, Any],

@@ -17,7 +17,9 @@ class IngestionConfig(AppConfig):
     verbose_name = "Ingestion and search"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401 - queues a job for every new document version
+        from . import signals  # queues a job for every new document version
+
+        signals.connect_repository_signals()
 
         post_migrate.connect(_ensure_search_index, sender=self,
                              dispatch_uid="ingestion.search_index")

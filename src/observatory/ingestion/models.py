@@ -143,6 +143,13 @@ class Recommendation(_Derived):
     addressee_text = models.CharField(max_length=300, blank=True)
     confidence = models.FloatField()
     confidential = models.BooleanField(default=False)
+    # How the recommendation counts (``counting.link_recommendations``, from the document's
+    # kind or a person's choice): 'review' (the review's own), 'agency' (an agency's own,
+    # from its IMR), 'copy' (a repeat of another document's, linked by ``same_as``), 'none'
+    # (not a review's recommendation: inspection findings...), 'old' (a superseded version).
+    counted_as = models.CharField(max_length=10, default="review", db_index=True)
+    same_as = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="copies")
 
     class Meta(_Derived.Meta):
         pass
@@ -198,6 +205,8 @@ class Extraction(models.Model):
                                    on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     note = models.CharField(max_length=300, blank=True)
+    # A decided value whose quote a new run of the version no longer contains (anchoring).
+    needs_reanchoring = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -224,6 +233,9 @@ class PersonalDataFlag(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
+    # A decided flag whose text a new run of the version no longer contains (anchoring):
+    # kept with its old offsets and text for a person to look at again.
+    needs_reanchoring = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["version", "start"]

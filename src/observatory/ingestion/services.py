@@ -4,9 +4,12 @@ reading; this module stores what it returns, all or nothing).
 
 - ``queue_version(version)``: a queued IngestJob plus the background task, after commit.
 - ``run_job(job_id)``: what the task does; the job row shows progress, then done/failed.
-- ``save_result(version, result)``: replaces the machine output of one version in one
-  transaction; human decisions (confirmed/corrected/rejected) are never touched, and a
-  key a person decided is not suggested again for the same review.
+- ``save_result(version, result)``: stores the machine output of one version in one
+  transaction, reconciled with the previous run's (``anchoring.py``): unchanged passages,
+  recommendations and findings keep their identity, so people's codes stay on them; human
+  decisions (confirmed/corrected/rejected) are never deleted, they follow their text; a
+  key a person decided is not suggested again for the same review. Then which of the
+  review's recommendations count is worked out again (``counting.py``).
 """
 
 from __future__ import annotations
@@ -40,7 +43,9 @@ from .models import (
     Recommendation,
     Section,
 )
-from .signals import passages_saved
+from .anchoring import reconcile, remap_decisions
+from .counting import link_recommendations
+from .signals import passages_saved, text_replaced
 
 log = logging.getLogger(__name__)
 EXTRACTOR = "observatory_core.ingest"
@@ -234,9 +239,12 @@ def save_result(version: DocumentVersion, result: ExtractionResult) -> None:
     confidential = document.confidential
     producers = result.producers
 
+    previous = DocumentText.objects.filter(version=version).values_list("text", flat=True)
+    old_text = previous.first() or ""
     DocumentText.objects.filter(version=version).delete()
-    for model in (Passage, Section, Recommendation, Finding):
-        model.objects.filter(version=version).delete()
+    # Passages, recommendations and findings are reconciled, not replaced (anchoring.py):
+    # people's codes hang on them. Sections carry no one's work.
+    Section.objects.filter(version=version).delete()
     Extraction.objects.filter(version=version, status=Decision.SUGGESTED).delete()
     PersonalDataFlag.objects.filter(version=version, status=Decision.SUGGESTED).delete()
 
@@ -267,24 +275,31 @@ def save_result(version: DocumentVersion, result: ExtractionResult) -> None:
             section_title=section.title[:300] if section else "",
             text=result.text[p.start:p.end], confidential=confidential,
             producer=passage_producer))
-    Passage.objects.bulk_create(rows, batch_size=500)
-    passages_saved.send(sender=Passage, version=version)  # embeddings: after commit
+    sizes = {"old_length": len(old_text), "new_length": len(result.text)}
+    changed = reconcile(Passage, version, rows, PASSAGE_FIELDS, **sizes)
+    # embeddings: after commit (changed passages are embedded again)
+    passages_saved.send(sender=Passage, version=version, changed=changed)
 
     agencies = {t.code: t for t in Term.objects.filter(vocabulary__key="agency")}
-    Recommendation.objects.bulk_create([
+    reconcile(Recommendation, version, [
         Recommendation(
             version=version, review_id=review_id, index=i, number=(r.number or "")[:40],
             heading=r.heading[:300], text=r.text, addressee=agencies.get(r.addressee or ""),
             addressee_text=(r.addressee_text or "")[:300], page=r.page, start=r.start, end=r.end,
             confidence=r.confidence, confidential=confidential,
             producer=f"{producers.get('recommendations', '')}:{r.rule}"[:150])
-        for i, r in enumerate(result.recommendations)])
-    Finding.objects.bulk_create([
+        for i, r in enumerate(result.recommendations)], RECOMMENDATION_FIELDS, **sizes)
+    reconcile(Finding, version, [
         Finding(version=version, index=i, number=(f.number or "")[:40], heading=f.heading[:300],
                 text=f.text, kind=f.kind, page=f.page, start=f.start, end=f.end,
                 confidence=f.confidence,
                 producer=f"{producers.get('findings', '')}:{f.rule}"[:150])
-        for i, f in enumerate(result.findings)])
+        for i, f in enumerate(result.findings)], FINDING_FIELDS, **sizes)
+    if old_text:
+        pages = [[p.number, p.start, p.end] for p in result.pages]
+        remap_decisions(version, old_text, result.text, pages)
+        text_replaced.send(sender=DocumentText, version=version, old_text=old_text,
+                           new_text=result.text, pages=pages)
 
     decided = set(Extraction.objects.filter(review_id=review_id).exclude(
         status=Decision.SUGGESTED).values_list("key", flat=True))
@@ -305,6 +320,17 @@ def save_result(version: DocumentVersion, result: ExtractionResult) -> None:
     Extraction.objects.bulk_create(extractions)
 
     _store_flags(version, result.personal_data, producers.get("personal_data", ""))
+    link_recommendations(review_id)
+
+
+# What a new run updates on a kept unit (every column it produces).
+PASSAGE_FIELDS = ("index", "page", "start", "end", "kind", "section_index", "section_kind",
+                  "section_title", "text", "confidential", "producer", "document", "review")
+RECOMMENDATION_FIELDS = ("index", "number", "heading", "text", "addressee", "addressee_text",
+                         "page", "start", "end", "confidence", "confidential", "producer",
+                         "review")
+FINDING_FIELDS = ("index", "number", "heading", "text", "kind", "page", "start", "end",
+                  "confidence", "producer")
 
 
 def latest_job(version: DocumentVersion | None) -> IngestJob | None:

@@ -133,6 +133,21 @@ class Document(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The version that counts (services.current_versions): the latest upload, unless a
+    # person chose another (``current_chosen``); older versions stay readable in history.
+    current_version = models.ForeignKey(
+        "DocumentVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    current_chosen = models.BooleanField(default=False)
+    # Whether this document's recommendations are the review's own (see
+    # ingestion/counting.py); blank: as its kind says (document_kind.toml 'recommendations').
+    recommendations_role = models.CharField(
+        "Its recommendations are", max_length=10, blank=True, choices=[
+            ("", "As its kind says"), ("review", "The review's recommendations"),
+            ("copy", "Copies of the review's recommendations"),
+            ("agency", "An agency's own recommendations"),
+            ("none", "Not recommendations of the review")],
+    )
 
     class Meta:
         ordering = ["review", "kind__order", "title"]
@@ -159,6 +174,10 @@ class Document(models.Model):
     @property
     def latest(self) -> DocumentVersion | None:
         return self.versions.order_by("-number").first()
+
+    @property
+    def current(self) -> DocumentVersion | None:
+        return self.current_version or self.latest
 
 
 class DocumentVersion(models.Model):

@@ -1,4 +1,12 @@
-"""Storing uploads as immutable, content-addressed document versions."""
+"""Storing uploads as immutable, content-addressed document versions, and which version of
+each document counts.
+
+The current-version rule lives here and only here: ``in_current_versions`` is the filter
+that analysis (tables, counts, drill-downs), search (keyword, semantic, hybrid, similar),
+coding suggestions and exports apply. A document's current version is its latest upload
+unless a person chose another (``set_current_version``); older versions stay readable in
+the document's history, with their own coding, but are never counted or searched.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +18,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import storages
 from django.db import transaction
+from django.db.models import Q, QuerySet
 
 from observatory_core.filetypes import FileRejected, sniff
 
@@ -68,6 +77,9 @@ def store_version(*, review: Review, kind: Term, filename: str, stream: BinaryIO
                 original_filename=sniffed.filename, media_type=sniffed.media_type,
                 storage_area=area, path=saved_path, uploaded_by=_user(user),
             )
+            # A new upload becomes current unless a person chose another version.
+            Document.objects.filter(pk=document.pk, current_chosen=False).update(
+                current_version=version)
     except Exception:
         if saved_path is not None:
             storage.delete(saved_path)
@@ -77,3 +89,36 @@ def store_version(*, review: Review, kind: Term, filename: str, stream: BinaryIO
 
 def _user(user: Any) -> Any:
     return user if getattr(user, "is_authenticated", False) else None
+
+
+# -- the current version ---------------------------------------------------------------------
+def current_versions() -> QuerySet:
+    """The ids of every document's current version (a subquery)."""
+    return Document.objects.filter(current_version__isnull=False).values("current_version")
+
+
+def in_current_versions(path: str = "version", *, or_none: bool = False) -> Q:
+    """The filter for rows of current versions only; ``path`` names the rows' version
+    foreign key. ``or_none`` also keeps rows without a version (a code on a whole review)."""
+    rule = Q(**{f"{path}__in": current_versions()})
+    return rule | Q(**{f"{path}__isnull": True}) if or_none else rule
+
+
+def is_current(version: DocumentVersion) -> bool:
+    return Document.objects.filter(pk=version.document_id, current_version=version).exists()
+
+
+def set_current_version(document: Document, version: DocumentVersion | None) -> None:
+    """Make ``version`` the one that counts; None returns to 'the latest upload'. Callers
+    check the 'change' permission and audit. Sends ``current_version_changed`` so that what
+    depends on it (which recommendations count) is worked out again."""
+    from .signals import current_version_changed
+
+    if version is not None and version.document_id != document.pk:
+        raise ValueError("that version belongs to another document")
+    chosen = version is not None
+    version = version or document.latest
+    Document.objects.filter(pk=document.pk).update(current_version=version,
+                                                   current_chosen=chosen)
+    document.current_version, document.current_chosen = version, chosen
+    current_version_changed.send(sender=Document, document=document)

@@ -9,7 +9,11 @@ from ..ingestion.signals import passages_saved
 
 
 @receiver(passages_saved, dispatch_uid="semantic.embed_saved_passages")
-def embed_saved_passages(sender, version, **kwargs) -> None:
+def embed_saved_passages(sender, version, changed=(), **kwargs) -> None:
+    if changed:  # a passage kept by a new run with new text: its old vector is stale
+        from .models import PassageEmbedding
+
+        PassageEmbedding.objects.filter(passage_id__in=list(changed)).delete()
     if getattr(settings, "OBSERVATORY_EMBED_ON_INGEST", True):
         from .services import queue_version
 

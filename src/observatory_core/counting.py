@@ -1,0 +1,101 @@
+"""Which of a review's recommendations count, and which are the same recommendation again.
+
+The rule (docs/analysis.md, 'Counting recommendations'):
+
+- Each document's items have a role, from its kind (data/vocab/document_kind.toml,
+  'recommendations') or a person's choice for that document: 'review' (the overview
+  report: its items are the review's recommendations), 'copy' (an executive summary, an
+  action plan, an unredacted copy: its items repeat the review's), 'agency' (an IMR: the
+  agency's own recommendations, counted separately) or 'none' (inspection findings,
+  chronologies: not recommendations of the review).
+- A review's recommendations are those of its 'review' documents; a later 'review'
+  document's item that repeats an earlier one is a copy of it. Without any 'review'
+  document that has items, the first 'copy' document with items is the single report.
+- Items of 'copy' documents are linked to the review's recommendation they repeat (the
+  most similar text, at least ``SAME`` alike after numbering and spacing are set aside)
+  and are never counted themselves.
+
+Framework-free: the Django side (ingestion/counting.py) stores what ``classify`` returns.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .anchoring import normalise, similarity
+
+ROLES = ("review", "copy", "agency", "none")
+# How alike two items' texts must be to be the same recommendation: an executive summary
+# repeats the overview's recommendations word for word or lightly shortened; different
+# recommendations of one review share phrases ("should ensure that") but not most words.
+SAME = 0.8
+_NUMBER = re.compile(r"^\s*(?:recommendation\s+)?(?:r\s?)?[\d.()a-z]{1,6}[.):\-\u2013]?\s+",
+                     re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Item:
+    id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Doc:
+    """One document's current items, in order, and its role; ``order`` ranks documents
+    (kind order, then upload) when one must be chosen as the single report."""
+
+    id: int
+    role: str
+    order: tuple
+    items: tuple[Item, ...]
+
+
+def comparable(text: str) -> str:
+    return normalise(_NUMBER.sub("", text, count=1))
+
+
+def classify(docs: Sequence[Doc]) -> dict[int, tuple[str, int | None]]:
+    """{item id: (counted_as, id of the item it repeats or None)} for every item."""
+    ordered = sorted(docs, key=lambda d: d.order)
+    primary = [d for d in ordered if d.role == "review" and d.items]
+    if not primary:
+        primary = [d for d in ordered if d.role == "copy" and d.items][:1]
+    out: dict[int, tuple[str, int | None]] = {}
+    counted: list[Item] = []
+    for doc in primary:
+        links = same_items(counted, doc.items)
+        for item in doc.items:
+            out[item.id] = ("copy", links[item.id]) if item.id in links else ("review", None)
+        counted.extend(i for i in doc.items if i.id not in links)
+    for doc in ordered:
+        if doc in primary:
+            continue
+        if doc.role == "copy" or doc.role == "review":
+            links = same_items(counted, doc.items)
+            for item in doc.items:
+                out[item.id] = ("copy", links.get(item.id))
+        else:
+            for item in doc.items:
+                out[item.id] = (doc.role if doc.role in ROLES else "none", None)
+    return out
+
+
+def same_items(originals: Sequence[Item], repeats: Sequence[Item]) -> dict[int, int]:
+    """{repeat id: original id} for each repeat whose text is at least ``SAME`` alike an
+    original's; each original taken once, best pairs first."""
+    scored = []
+    for r in repeats:
+        for o in originals:
+            value = similarity(comparable(o.text), comparable(r.text))
+            if value >= SAME:
+                scored.append((value, r.id, o.id))
+    scored.sort(key=lambda t: -t[0])
+    out: dict[int, int] = {}
+    taken: set[int] = set()
+    for _, r, o in scored:
+        if r not in out and o not in taken:
+            out[r] = o
+            taken.add(o)
+    return out
