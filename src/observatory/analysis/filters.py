@@ -107,9 +107,11 @@ def apply(reviews: QuerySet[Review], filters: Mapping[str, str], user=None
         elif key == "age_to":
             reviews = reviews.filter(child_age_months__lt=12 * int(value))
         elif key == "rec_agency":
+            from ..ingestion.counting import review_recommendations
             from ..ingestion.models import Recommendation
 
-            recs = Recommendation.objects.filter(confidential_allowed(user),
+            recs = Recommendation.objects.filter(review_recommendations(),
+                                                 confidential_allowed(user),
                                                  addressee__code=value)
             reviews = reviews.filter(pk__in=recs.values("review_id"))
         elif key == "theme":

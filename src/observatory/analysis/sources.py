@@ -24,8 +24,10 @@ from django.db.models.functions import ExtractYear
 
 from observatory_core.stats.timeliness import load_limits
 
+from ..ingestion.counting import agency_recommendations, review_recommendations
 from ..ingestion.models import Recommendation
 from ..repository.models import Review
+from ..repository.services import in_current_versions
 from ..vocabularies.models import LocalAuthority, Term
 from .filters import YEAR_FIELD, confidential_allowed
 from .models import PopulationEstimate
@@ -133,9 +135,13 @@ def region_populations(den: Denominator) -> dict[str, int]:
 
 
 # -- recommendations ----------------------------------------------------------------------
-def recommendations(user: Any, reviews: QuerySet[Review]) -> QuerySet[Recommendation]:
-    """Recommendations the user may see, in the reviews given."""
-    return within(Recommendation.objects.filter(confidential_allowed(user)), reviews)
+def recommendations(user: Any, reviews: QuerySet[Review], *, agencies_own: bool = False
+                    ) -> QuerySet[Recommendation]:
+    """The reviews' own recommendations the user may see, each counted once, from current
+    versions (ingestion.counting); ``agencies_own``: those of agencies' own reports (IMRs)
+    instead, which are counted apart."""
+    rule = agency_recommendations() if agencies_own else review_recommendations()
+    return within(Recommendation.objects.filter(rule, confidential_allowed(user)), reviews)
 
 
 def within(rows: QuerySet, reviews: QuerySet[Review]) -> QuerySet:
@@ -185,13 +191,14 @@ def _over_groups(inner: QuerySet, select: str, group: str = "") -> list[tuple]:
         return list(cursor.fetchall())
 
 
-def recommendations_per_review(user: Any, reviews: QuerySet[Review]
+def recommendations_per_review(user: Any, reviews: QuerySet[Review], *,
+                               agencies_own: bool = False
                                ) -> tuple[PerReview, dict[str | None, PerReview],
                                           dict[str | None, str]]:
     """Recommendations per review, over all agencies and per agency addressed (code None:
     not identified), and the agencies' labels. Two aggregate queries: per (review, agency)
     and per review counts are summed in the database, never brought into Python."""
-    recs = recommendations(user, reviews).order_by()
+    recs = recommendations(user, reviews, agencies_own=agencies_own).order_by()
     select = "SUM(n), COUNT(*), MIN(n), MAX(n)"
     per_agency = recs.values("review_id", "addressee_id").annotate(n=Count("pk"))
     agencies = {a: PerReview(*map(int, rest)) for a, *rest in _over_groups(
@@ -231,8 +238,9 @@ def coding_ready() -> bool:
 
 
 def _segments():
+    """Accepted codes on current versions (or on whole reviews): repository.services' rule."""
     model = apps.get_model("coding", "CodedSegment")
-    return model.objects.filter(status="accepted")
+    return model.objects.filter(in_current_versions(or_none=True), status="accepted")
 
 
 # The unit a code is applied to, by target: a unit with an adjudicated consensus coding
@@ -337,11 +345,13 @@ def case_themes_against_recommendations(user: Any, reviews: QuerySet[Review]
     if segments is None:
         return None
     on_rec = Q(target="recommendation")
+    # a code on a repeat of a recommendation (or an agency's own) is not another one
+    counted_rec = on_rec & Q(recommendation__counted_as="review")
     rows = list(segments.order_by().values("code_id").annotate(
         cases=Count("review_id", distinct=True, filter=~on_rec),
         rec_cases=Count("review_id", distinct=True, filter=on_rec),
         either=Count("review_id", distinct=True),
-        recs=Count("recommendation_id", distinct=True, filter=on_rec)))
+        recs=Count("recommendation_id", distinct=True, filter=counted_rec)))
     names = _code_names(r["code_id"] for r in rows)
     rows.sort(key=lambda r: (names[r["code_id"]][2], names[r["code_id"]][1]))
     return [(names[r["code_id"]][0], names[r["code_id"]][1], r["cases"], r["recs"],
@@ -376,7 +386,8 @@ def _viewer(document_id: int, version: int, page: int | None, start: int | None,
 
 def recommendation_evidence(user: Any, review_ids: Iterable[int], agency: str | None
                             ) -> list[Evidence]:
-    recs = Recommendation.objects.filter(confidential_allowed(user), review_id__in=review_ids)
+    recs = Recommendation.objects.filter(review_recommendations(), confidential_allowed(user),
+                                         review_id__in=review_ids)
     if agency:
         recs = recs.filter(addressee__code=agency)
     out = []
@@ -414,8 +425,8 @@ def extraction_evidence(user: Any, review_ids: Iterable[int], field: str,
     rejected ones)."""
     from ..ingestion.models import Extraction
 
-    rows = Extraction.objects.filter(confidential_allowed(user), review_id__in=review_ids,
-                                     field=field, version__isnull=False).exclude(
+    rows = Extraction.objects.filter(in_current_versions(), confidential_allowed(user),
+                                     review_id__in=review_ids, field=field).exclude(
         status="rejected")
     if code:
         rows = rows.filter(key__in=[field, f"{field}:{code}"])

@@ -22,6 +22,7 @@ from observatory_core.stats import build as core
 from observatory_core.stats.timeliness import load_limits
 
 from ..accounts.access import role_of
+from ..ingestion.counting import RULE_NOTE as RECOMMENDATION_COUNTING_RULE
 from ..repository.filters import visible_reviews
 from ..repository.models import Review
 from . import filters as flt
@@ -35,6 +36,12 @@ CODED_RULE = ("Which codes count: codes a person accepted, never suggestions; wh
 CODED_SOURCE = ("Accepted codes of the case themes codebook (as in the 2010 analysis of 932 "
                 "recommendations from serious case reviews, Table 3 and Figure 3), "
                 "on case passages and on recommendations.")
+# Which versions and which recommendations count: one rule each (repository.services,
+# ingestion.counting), stated on every table that counts them.
+CURRENT_RULE = ("Only each document's current version is counted (its latest upload unless a "
+                "person chose another); codes on older versions stay in the document's "
+                "history.")
+RECOMMENDATIONS_RULE = RECOMMENDATION_COUNTING_RULE
 NEEDS_CODED = ("Not yet available: this table counts the codes people have accepted when "
                "coding reviews{why}. It fills in as soon as reviews are coded.")
 
@@ -287,9 +294,34 @@ def recommendations_by_agency(scope: Scope) -> Table:
                         filters=scope.filters, source="Recommendations found by ingestion "
                         "in review documents, with the agency each is addressed to.",
                         notes=(f"{n:,} reviews with recommendations are in scope; mean "
-                               "and range are per review over all of them (zeros included).",),
+                               "and range are per review over all of them (zeros included).",
+                               RECOMMENDATIONS_RULE),
                         empty_message="No recommendations have been found in the reviews "
                                       "matching these filters.")
+
+
+@register("agency_report_recommendations", "Recommendations in agencies' own reports",
+          "Recommendations agencies made to themselves in their individual management "
+          "reviews (IMRs), per review and per agency: counted apart from the reviews' own.",
+          evidence="recommendations")
+def agency_report_recommendations(scope: Scope) -> Table:
+    name, title = "agency_report_recommendations", "Recommendations in agencies' own reports"
+    overall, per_agency, labels = sources.recommendations_per_review(
+        scope.user, scope.reviews, agencies_own=True)
+    n = overall.with_any
+    groups = [Spread(code or "none", label, per_agency[code].total, per_agency[code].with_any,
+                     n, per_agency[code].smallest if per_agency[code].with_any == n else 0,
+                     per_agency[code].largest, None)
+              for code, label in sorted(labels.items(), key=lambda kv: kv[1])]
+    total = Spread("total", "All agencies' own recommendations", overall.total, n, n,
+                   overall.smallest if n else None, overall.largest if n else None, None)
+    return core.summary(name, title, groups, public=scope.public, total=total,
+                        row_header="Agency addressed", filters=scope.filters,
+                        source="Recommendations found by ingestion in individual management "
+                               "reviews (IMRs): each agency's own, not the review's.",
+                        notes=(RECOMMENDATIONS_RULE,),
+                        empty_message="No agency reports with recommendations are in the "
+                                      "reviews matching these filters.")
 
 
 # -- coded data (the coding app) ----------------------------------------------------------
@@ -317,7 +349,8 @@ def themes_by_reviews(scope: Scope) -> Table:
     return core.one_way(name, title, cats, public=scope.public, additive=False, base=base,
                         row_header="Theme", filters=scope.filters,
                         total_label="Reviews with coded recommendations",
-                        total_drilldown=scope.drill(), notes=(CODED_RULE,),
+                        total_drilldown=scope.drill(),
+                        notes=(CODED_RULE, CURRENT_RULE, RECOMMENDATIONS_RULE),
                         source="Accepted codes of the recommendation themes codebook "
                                "(as in the 2010 analysis of 932 recommendations, chapter 3 and "
                                "Table 2).")
@@ -355,7 +388,8 @@ def case_themes_vs_recommendations(scope: Scope) -> Table:
     counts = [[c, r, a] for _, _, c, r, a in rows]
     return core.columns_table(name, title, cats, cols, counts, public=scope.public,
                               row_header="Case theme", filters=scope.filters,
-                              notes=(CODED_RULE,), source=CODED_SOURCE)
+                              notes=(CODED_RULE, CURRENT_RULE, RECOMMENDATIONS_RULE),
+                              source=CODED_SOURCE)
 
 
 @register("theme_quadrant", "Frequency of themes and recommendations",
@@ -378,7 +412,8 @@ def theme_quadrant(scope: Scope) -> Table:
                                        [p.quadrant for p in points])],
                                filters=scope.filters, source=CODED_SOURCE,
                                notes=(f"Split at the medians: {mx:g} cases, {my:g} "
-                                      "recommendations.", CODED_RULE))
+                                      "recommendations.", CODED_RULE, CURRENT_RULE,
+                                      RECOMMENDATIONS_RULE))
     return replace(table, splits=(mx, my))
 
 

@@ -25,6 +25,7 @@ from observatory_core.coding import codebook as core
 from ..accounts.access import can
 from ..audit.log import record
 from ..repository.models import Document
+from ..repository.services import in_current_versions
 from ..web.render import error, respond, wants_json
 from . import exports
 from .anchoring import needing_reanchoring
@@ -632,7 +633,8 @@ def export(request: HttpRequest) -> HttpResponse:
     book = _book(request)
     if book is None:
         return error(request, 404, "There is no such codebook.")
-    segments = CodedSegment.objects.filter(codebook=book)
+    # Current versions only (and codes on whole reviews): the rule of repository.services.
+    segments = CodedSegment.objects.filter(in_current_versions(or_none=True), codebook=book)
     which = request.GET.get("set", "accepted")
     if which == "consensus":
         segments = segments.filter(consensus=True, status=Status.ACCEPTED)

@@ -3,7 +3,8 @@
 ``search(user, text, ...)`` returns a ``SearchPage``: the total and one page of hits with
 highlighted snippets. Who may see what is decided IN the query (``allowed_query``, an
 ``Allowed``: ``visible_passages`` plus filters): confidential passages a role may not view
-are never matched, so they are never counted.
+are never matched, so they are never counted. Only passages of each document's current
+version are searched (``current_only``; the rule is repository.services').
 
 Counts are capped and honest. Keyword search reads the page (top ``limit`` by rank) and,
 only when the page is full, up to ``COUNT_CAP + 1`` matching ids (never a full count of a
@@ -51,6 +52,7 @@ from observatory_core.access import allowed
 
 from ..accounts.access import area_of, role_of
 from ..repository.filters import visible_reviews
+from ..repository.services import in_current_versions
 from .models import Passage, PersonalDataFlag
 
 START, STOP = "\x02", "\x03"
@@ -407,12 +409,18 @@ def hits_for(rows: list[tuple[int, float, str]]) -> list[Hit]:
     return hits
 
 
+def current_only(passages: QuerySet[Passage]) -> QuerySet[Passage]:
+    """Passages of each document's current version only (the rule of
+    repository.services.in_current_versions): superseded versions are never searched."""
+    return passages.filter(in_current_versions())
+
+
 def allowed_query(user: Any, reviews: QuerySet | None = None,
                   section_kind: str = "") -> Allowed:
     """The passages ``user`` may see, narrowed by review filters and section kind: every
     retriever runs inside it. Unordered: the model's default ordering would add four joins
     and a sort to every subquery."""
-    qs = visible_passages(user, reviews)
+    qs = current_only(visible_passages(user, reviews))
     if section_kind:
         qs = qs.filter(section_kind=section_kind)
     qs = qs.order_by()
@@ -656,7 +664,7 @@ def similar(user: Any, passage: Passage, limit: int = 10) -> SimilarPage:
         out.state = "not embedded"
         out.notice = "This passage has not been embedded yet."
         return out
-    qs = visible_passages(user).exclude(review_id=passage.review_id).order_by()
+    qs = current_only(visible_passages(user)).exclude(review_id=passage.review_id).order_by()
     sql, params = qs.values("id").query.sql_with_params()
     found = nearest(vector, Allowed(qs, sql, tuple(params)), window=limit)
     snippets = excerpts([pk for pk, _ in found])

@@ -32,6 +32,8 @@ from observatory_core.ingest.pipeline import PipelineRun
 
 from ..repository.models import DocumentVersion
 from ..vocabularies.models import Term
+from .anchoring import reconcile, remap_decisions
+from .counting import link_recommendations
 from .models import (
     Decision,
     DocumentText,
@@ -43,8 +45,6 @@ from .models import (
     Recommendation,
     Section,
 )
-from .anchoring import reconcile, remap_decisions
-from .counting import link_recommendations
 from .signals import passages_saved, text_replaced
 
 log = logging.getLogger(__name__)

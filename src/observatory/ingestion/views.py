@@ -45,7 +45,7 @@ def _version(document: Document, request: HttpRequest):
     number = request.GET.get("version") or request.POST.get("version")
     if number and str(number).isdigit():
         return versions.filter(number=int(number)).first()
-    return versions.first()
+    return document.current
 
 
 def _back(request: HttpRequest, default: str) -> str:

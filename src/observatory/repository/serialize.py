@@ -47,6 +47,7 @@ def review_summary(review: Review) -> dict[str, Any]:
 
 
 def document_data(document: Document) -> dict[str, Any]:
+    current = document.current
     return {
         "id": document.pk,
         "title": document.title,
@@ -55,8 +56,14 @@ def document_data(document: Document) -> dict[str, Any]:
         "confidential": document.confidential,
         "review": document.review.reference,
         "url": document.get_absolute_url(),
+        # The version that counts in tables, search and exports (repository.services).
+        "current_version": current.number if current else None,
+        "current_chosen": document.current_chosen,
+        "recommendations_role": document.recommendations_role,
+        "recommendations_role_label": document.get_recommendations_role_display(),
         "versions": [
-            {"number": v.number, "sha256": v.sha256, "size": v.size,
+            {"number": v.number, "current": current is not None and v.pk == current.pk,
+             "sha256": v.sha256, "size": v.size,
              "filename": v.original_filename, "media_type": v.media_type,
              "uploaded_at": v.uploaded_at,
              "download_url": f"{document.get_absolute_url()}download/?version={v.number}"}

@@ -122,3 +122,18 @@ def set_current_version(document: Document, version: DocumentVersion | None) -> 
                                                    current_chosen=chosen)
     document.current_version, document.current_chosen = version, chosen
     current_version_changed.send(sender=Document, document=document)
+
+
+RECOMMENDATION_ROLES = dict(Document._meta.get_field("recommendations_role").choices)
+
+
+def set_recommendations_role(document: Document, role: str) -> None:
+    """A person's choice of what this document's items are ('' : as its kind says); which
+    recommendations count is then worked out again (ingestion.counting)."""
+    from .signals import recommendations_role_changed
+
+    if role not in RECOMMENDATION_ROLES:
+        raise ValueError(f"unknown role '{role}'")
+    Document.objects.filter(pk=document.pk).update(recommendations_role=role)
+    document.recommendations_role = role
+    recommendations_role_changed.send(sender=Document, document=document)

@@ -12,6 +12,9 @@ urlpatterns = [
     path("documents/<int:pk>/delete/", views.document_delete, name="document-delete"),
     path("documents/<int:pk>/", views.document_detail, name="document-detail"),
     path("documents/<int:pk>/download/", views.document_download, name="document-download"),
+    path("documents/<int:pk>/current/", views.document_current, name="document-current"),
+    path("documents/<int:pk>/recommendations/", views.document_recommendations_role,
+         name="document-recommendations-role"),
     path("documents/<int:pk>/versions/new/", views.document_new_version,
          name="document-new-version"),
 ]

@@ -6,8 +6,9 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from observatory_core.dataset import FIELDS
 from observatory_core.filetypes import FileRejected
@@ -15,12 +16,17 @@ from observatory_core.filetypes import FileRejected
 from ..accounts.access import can, can_create_review, may_create_reviews
 from ..audit.log import record
 from ..web.access import allowed_or_page
-from ..web.render import error, respond
+from ..web.render import error, respond, wants_json
 from .filters import ReviewFilterForm, visible_reviews
 from .forms import ReviewForm, UploadForm, VersionForm
 from .models import Document, Review
 from .serialize import document_data, review_row, review_summary
-from .services import store_version
+from .services import (
+    RECOMMENDATION_ROLES,
+    set_current_version,
+    set_recommendations_role,
+    store_version,
+)
 
 PAGE_SIZE = 25
 
@@ -171,10 +177,51 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = VersionForm()
     return respond(request, "repository/document_detail.html", document_data(document), {
         "object": document, "version_form": form,
+        "recommendation_roles": list(RECOMMENDATION_ROLES.items()),
         "can_change": can(request.user, "change", document),
         "can_download": can(request.user, "download", document),
         "can_delete": can(request.user, "delete", document),
     })
+
+
+@require_POST
+def document_current(request: HttpRequest, pk: int) -> HttpResponse:
+    """A person chooses which version counts ('latest': the latest upload again)."""
+    document, refusal = _get_document(request, pk, "change")
+    if refusal:
+        return refusal
+    number = request.POST.get("version", "")
+    version = None
+    if number != "latest":
+        version = document.versions.filter(number=int(number) if number.isdigit() else 0
+                                           ).first()
+        if version is None:
+            return error(request, 400, "Choose a version of this document.")
+    set_current_version(document, version)
+    chosen = f"version {version.number}" if version else "the latest version"
+    record(request, "change", document, detail=f"current version: {chosen}")
+    messages.success(request, f"Tables, search and exports now use {chosen}.")
+    if wants_json(request):
+        return JsonResponse({"ok": True, "data": document_data(document), "links": {}})
+    return redirect(document)
+
+
+@require_POST
+def document_recommendations_role(request: HttpRequest, pk: int) -> HttpResponse:
+    """A person says whether this document's items are the review's recommendations."""
+    document, refusal = _get_document(request, pk, "change")
+    if refusal:
+        return refusal
+    role = request.POST.get("role", "")
+    if role not in RECOMMENDATION_ROLES:
+        return error(request, 400, "Choose what this document's recommendations are.")
+    set_recommendations_role(document, role)
+    label = RECOMMENDATION_ROLES[role]
+    record(request, "change", document, detail=f"recommendations: {label}")
+    messages.success(request, f"This document's recommendations: {label}.")
+    if wants_json(request):
+        return JsonResponse({"ok": True, "data": document_data(document), "links": {}})
+    return redirect(document)
 
 
 def document_download(request: HttpRequest, pk: int) -> HttpResponse:

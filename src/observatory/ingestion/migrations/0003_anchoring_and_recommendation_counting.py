@@ -4,10 +4,38 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def count_once(apps, schema_editor):
+    """Which existing recommendations count, by the rule of observatory_core.counting, with
+    each kind's role from the shipped list (the database's copy is synced after migrating)."""
+    from observatory_core.counting import Doc, Item, classify
+    from observatory_core.vocab import load_vocabularies
+
+    roles = {t.code: str(t.attributes.get("recommendations", "review"))
+             for t in load_vocabularies()["document_kind"].terms}
+    Document = apps.get_model("repository", "Document")
+    Recommendation = apps.get_model("ingestion", "Recommendation")
+    reviews = Recommendation.objects.values_list("review_id", flat=True).distinct()
+    for review_id in list(reviews):
+        documents = list(Document.objects.filter(review_id=review_id).select_related("kind"))
+        current = {d.current_version_id for d in documents}
+        rows = list(Recommendation.objects.filter(review_id=review_id).order_by("index"))
+        docs = [Doc(d.pk, d.recommendations_role or roles.get(d.kind.code, "review"),
+                    (d.kind.order, d.pk),
+                    tuple(Item(r.pk, r.text) for r in rows
+                          if r.version_id == d.current_version_id))
+                for d in documents]
+        decided = classify(docs)
+        for row in rows:
+            row.counted_as, row.same_as_id = decided.get(row.pk, ("old", None)) \
+                if row.version_id in current else ("old", None)
+        Recommendation.objects.bulk_update(rows, ["counted_as", "same_as"], batch_size=500)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
         ('ingestion', '0002_search_index'),
+        ('repository', '0002_document_current_version_and_recommendations_role'),
     ]
 
     operations = [
@@ -24,11 +52,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='recommendation',
             name='counted_as',
-            field=models.CharField(blank=True, db_index=True, max_length=10),
+            field=models.CharField(db_index=True, default='review', max_length=10),
         ),
         migrations.AddField(
             model_name='recommendation',
             name='same_as',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='copies', to='ingestion.recommendation'),
         ),
+        migrations.RunPython(count_once, migrations.RunPython.noop),
     ]

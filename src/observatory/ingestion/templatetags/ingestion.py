@@ -20,7 +20,7 @@ def ingestion_panel(context, document):
     user = getattr(request, "user", None)
     if not can(user, "view", document):
         return {"hidden": True}
-    version = document.versions.first()
+    version = document.current
     payload = data.document_data(document, version,
                                  redacted=not may_see_unredacted(user, document))
     return {"object": document, "version": version, "ingest": payload,
