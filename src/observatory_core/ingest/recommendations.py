@@ -60,6 +60,14 @@ class RecRules:
         )
 
 
+# A sentence's subject: the words before its first verb (or the whole of a short item
+# that has none, such as 'Increased capacity in the police triage team.').
+SUBJECT = re.compile(
+    r"^(?P<subject>.{3,120}?)(?:\s(?:is|are|was|were|has|have|had|do|does|did|should|must|"
+    r"needs?|needed|can|could|would|will|remains?|lacks?|means|results|requires?|"
+    r"continues?|not)\b|[.;:]\s|[.;:]?$)", re.IGNORECASE | re.DOTALL)
+
+
 def split_number(text: str, rules: RecRules) -> tuple[str | None, str, str | None]:
     """(number as printed or None, the text after it, the numbering rule id)."""
     for rule_id, pattern, unnumbered in rules.numbering:
@@ -145,7 +153,25 @@ class _Splitter:
             mentions = self.resolver.find_all(body[:verb.start()])
             if mentions:
                 return mentions[0], 0.5
-        return None, 0.0
+        return self.subject_agency(body), 0.4
+
+    def subject_agency(self, body: str) -> AgencyMatch | None:
+        """The agency at the head of the sentence's subject ('Police officers do not
+        always...', 'Health services...', 'The probation service's oversight...'):
+        inspection letters' areas for improvement are written so. None when the subject
+        names no agency, several ('Staff within children's social care and partner
+        agencies'), or names one only further in ('Clarity regarding ... education
+        plans')."""
+        subject = SUBJECT.match(body)
+        if subject is None:
+            return None
+        words = subject.group("subject")
+        found = self.resolver.find_all(words)
+        if not found or len({m.code for m in found}) > 1 or re.search(
+                r"\b(?:and|or)\s+(?:other\s+|partner\s+)?(?:partners|agencies)\b", words, re.I):
+            return None
+        head = re.match(r"^(?:the|all|some|most|many|our)\s+", words, re.IGNORECASE)
+        return found[0] if found[0].start == (head.end() if head else 0) else None
 
     def add(self, p: Passage, number: str | None, body: str, rule: str,
             agency: AgencyMatch | None, confidence: float) -> None:
