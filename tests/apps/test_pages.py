@@ -66,6 +66,10 @@ NOT_200 = {
     "delphi-round-next": (405, "POST only: prepares the next round"),
     "delphi-round-action": (405, "POST only: opens or closes a round"),
     "delphi-revoke": (405, "POST only: revokes a personal link"),
+    "document-current": (405, "POST only: chooses the version that counts (tested in "
+                         "tests/apps/analysis/test_current_versions_and_counting.py)"),
+    "document-recommendations-role": (405, "POST only: says what a document's "
+                                      "recommendations are (tested there too)"),
 }
 # Pages without a JSON form (no data object to show), each with the reason.
 NO_JSON = {
