@@ -24,6 +24,7 @@ from observatory.ingestion.models import (
     Recommendation,
 )
 from observatory.repository.services import store_version
+from observatory_core.ingest.pipeline import PipelineRun
 
 from ..conftest import make_review, term
 
@@ -90,12 +91,13 @@ def _shift(item, by: int):
         if {"start", "end"} <= fields else item
 
 
-def _changed_text_layer(real_extract, lost_text: str, lost_recommendation: str):
-    """A run that reads the file differently: a new line before everything (every offset
+def _changed_text_layer(monkeypatch, lost_text: str, lost_recommendation: str) -> None:
+    """Runs that read the file differently: a new line before everything (every offset
     moves), one passage's words are now read as other words, one recommendation is gone."""
+    real_execute = PipelineRun.execute
 
-    def extract(*args, **kwargs):
-        result = real_extract(*args, **kwargs)
+    def execute(self, steps):
+        result = real_execute(self, steps)
         by = len(PREFIX)
         text = PREFIX + result.text
         at = text.index(lost_text)
@@ -116,7 +118,7 @@ def _changed_text_layer(real_extract, lost_text: str, lost_recommendation: str):
             dataset=tuple(_shift(d, by) for d in result.dataset),
             personal_data=tuple(_shift(f, by) for f in result.personal_data))
 
-    return extract
+    monkeypatch.setattr(PipelineRun, "execute", execute)
 
 
 @pytest.fixture
@@ -196,8 +198,7 @@ def test_a_changed_text_layer_moves_work_with_its_text_and_flags_what_is_gone(
     version = worked_on["version"]
     before = _human_rows()
     lost_rec = worked_on["recs"][1]
-    monkeypatch.setattr(services, "extract", _changed_text_layer(
-        services.extract, worked_on["lost"].text, lost_rec.text))
+    _changed_text_layer(monkeypatch, worked_on["lost"].text, lost_rec.text)
     _reprocess_all(django_capture_on_commit_callbacks)
     _reprocess_all(django_capture_on_commit_callbacks)
 
@@ -226,8 +227,7 @@ def test_a_changed_text_layer_moves_work_with_its_text_and_flags_what_is_gone(
 
 def test_the_coder_is_told_which_codes_need_re_anchoring(
         worked_on, monkeypatch, django_capture_on_commit_callbacks):
-    monkeypatch.setattr(services, "extract", _changed_text_layer(
-        services.extract, worked_on["lost"].text, worked_on["recs"][1].text))
+    _changed_text_layer(monkeypatch, worked_on["lost"].text, worked_on["recs"][1].text)
     _reprocess_all(django_capture_on_commit_callbacks)
     client = Client()
     client.force_login(worked_on["coder"])
