@@ -56,3 +56,37 @@ def test_every_imported_review_can_be_saved_unchanged_by_the_edit_form():
         data = {k: v for k, v in data.items() if v is not None and v is not False}
         bound = ReviewForm(data, instance=review)
         assert bound.is_valid(), bound.errors
+
+
+# -- the other imports: values the database columns would refuse are refused first --------
+def test_delphi_import_refuses_overlong_section_titles():
+    from observatory.consultation import services
+
+    row = {"section": "S" * 250, "number": "1", "text": "A statement", "round": "1",
+           "respondents": "10", **{a: "1" for a in services.SCALE}}
+    report = services.import_aggregates([row], "counts", title="t" * 400)
+    assert not report.ok and not services.Study.objects.exists()
+    assert {(p.row, p.field) for p in report.problems} == {(0, "title"), (2, "section")}
+
+
+def test_codebook_import_refuses_overlong_names():
+    from observatory.coding.services import parse_upload
+    from observatory_core.coding.codebook import CodebookError
+
+    toml = (f'key = "long_book"\nname = "{"N" * 250}"\nsource = "a test"\n\n'
+            f'[[codes]]\nid = "a"\nname = "{"C" * 250}"\n').encode()
+    with pytest.raises(CodebookError) as info:
+        parse_upload(toml, "long.toml")
+    assert len(info.value.problems) == 2 and all("200 characters" in p
+                                                 for p in info.value.problems)
+
+
+def test_analysis_import_refuses_overlong_references():
+    from observatory.analysis.importers import import_evaluations
+    from observatory.analysis.models import Evaluation
+
+    data = ("local_authority,judgement,evaluation_date,reference\n"
+            f"Bristol,adequate,2007-11-27,{'r' * 150}\n").encode()
+    report = import_evaluations("eval.csv", data)
+    assert not report.ok and not Evaluation.objects.exists()
+    assert [(p.row, p.field) for p in report.problems] == [(2, "reference")]
