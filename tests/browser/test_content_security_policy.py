@@ -63,10 +63,12 @@ def test_scripts_and_inline_styles_still_apply(page, live_server, site):  # noqa
     expect(page.locator("body")).to_have_class(re.compile(r"\bgovuk-frontend-supported\b"))
     initialised = page.locator("[data-module='govuk-button'][data-govuk-button-init]")
     expect(initialised.first).to_be_attached()
-    # an inline <style> with the nonce applies (base.html's link-button style)
-    assert page.evaluate("""() => { const b = document.createElement('button');
-        b.className = 'obs-link-button'; document.body.appendChild(b);
-        return getComputedStyle(b).textDecorationLine; }""") == "underline"
+    # an inline <style> with the nonce applies (the search page's highlight)
+    page.goto(live_server.url + "/search/?q=child")
+    assert page.evaluate("""() => { const d = document.createElement('div');
+        d.className = 'obs-snippet'; const m = document.createElement('mark');
+        d.appendChild(m); document.body.appendChild(d);
+        return getComputedStyle(m).backgroundColor; }""") == "rgb(255, 221, 0)"
     # and an injected script without the nonce is refused
     page.evaluate("""() => { const s = document.createElement('script');
         s.textContent = 'window.__injected = true'; document.body.appendChild(s); }""")
