@@ -189,7 +189,7 @@ def dataset_import(files: tuple[Path, ...], username: str | None) -> None:
     (file, row, field, reason); importing the same file again changes nothing."""
     _django()
     from .accounts.access import area_of, role_of
-    from .audit.log import record
+    from .audit.log import record, refused_input
     from .repository.dataset_io import import_dataset
 
     user = _user(username)
@@ -203,6 +203,9 @@ def dataset_import(files: tuple[Path, ...], username: str | None) -> None:
                    detail=report.summary(), channel="cli")
         else:
             failed += 1
+            refused_input(None, "import", user=user, kind="unpublished_review",
+                          name=path.name, reason=f"{len(report.problems)} problem(s)",
+                          channel="cli")
             click.secho(report.summary(), fg="red", err=True)
             for problem in report.problems:
                 click.echo(f"  {problem}", err=True)
@@ -389,17 +392,21 @@ def delphi_import(file: Path, values: str, title: str | None, rule_key: str, sou
     _django()
     from observatory_core.tabular import TableError, read_table
 
-    from .audit.log import record
+    from .audit.log import record, refused_input
     from .consultation.services import import_aggregates
 
     user = _user(username)
     try:
         rows = read_table(file.name, file.read_bytes())
     except TableError as exc:
+        refused_input(None, "import", user=user, kind="delphi_study", name=file.name,
+                      reason=str(exc), channel="cli")
         raise click.ClickException(str(exc)) from exc
     report = import_aggregates(rows, values, title=title or file.stem, rule_key=rule_key,
                                source=source, user=user)
     if not report.ok:
+        refused_input(None, "import", user=user, kind="delphi_study", name=file.name,
+                      reason=f"{len(report.problems)} problem(s)", channel="cli")
         click.secho(f"{file.name}: not imported, {len(report.problems)} problem(s)",
                     fg="red", err=True)
         for problem in report.problems:
@@ -469,13 +476,16 @@ def coding_import_codebook(file: Path, key: str, name: str, source: str,
 
     from observatory_core.coding.codebook import CodebookError
 
-    from .audit.log import record
+    from .audit.log import record, refused_input
     from .coding.services import parse_upload, save_codebook
+    from .coding.views import CODEBOOKS
 
     user = _user(username)
     try:
         data = parse_upload(file.read_bytes(), file.name, key=key, name=name, source=source)
     except CodebookError as exc:
+        refused_input(None, "change", CODEBOOKS, user=user, name=file.name,
+                      reason=f"{len(exc.problems)} problem(s)", channel="cli")
         click.secho(f"{file.name}: not imported, {len(exc.problems)} problem(s)", fg="red",
                     err=True)
         for problem in exc.problems:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -16,7 +17,8 @@ import dj_database_url
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
 DATA_DIR = Path(os.environ.get("OBSERVATORY_DATA", PROJECT_DIR / "var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# The service's own folder (database, key, documents): its account only (docs/security.md).
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 TESTING = "pytest" in sys.modules or os.environ.get("OBSERVATORY_TESTING") == "1"
 
 
@@ -81,6 +83,7 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "observatory.web",
     "observatory.audit",
     "observatory.accounts",
@@ -96,12 +99,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, so static files keep their caching: CSP and no-store on the rest.
+    "observatory.web.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a sign-in refused for too many failures into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "observatory.urls"
@@ -129,7 +136,24 @@ DATABASES = {
         default=f"sqlite:///{DATA_DIR / 'observatory.sqlite3'}", conn_max_age=60
     )
 }
+
+
+def _private_sqlite_file(name: str) -> None:
+    """Create the embedded database file 0600 before SQLite does (it would use the umask,
+    leaving it world-readable), and close an existing one of ours that is open to others.
+    SQLite gives its -wal and -shm files the database file's own permissions."""
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return
+    path = Path(name)
+    if not path.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    elif path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+
+
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    _private_sqlite_file(str(DATABASES["default"]["NAME"]))
     # WAL lets the web server and the background worker read while the other writes.
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
@@ -139,9 +163,27 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses any sign-in (form or HTTP Basic) while its username and address are
+    # locked out, before a password is even checked.
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one
+# username from one address, that pair is refused for AXES_COOLOFF_TIME, by the form and by
+# HTTP Basic alike, even with the right password. Locking the pair (not the username alone)
+# means a stranger cannot lock a colleague out from elsewhere; the address is the
+# connection's own (REMOTE_ADDR), never a header a client can forge. Unknown usernames are
+# counted and locked exactly like real ones, so the lockout says nothing about who exists.
+# docs/security.md, "Sign-in throttling and audit".
+AXES_FAILURE_LIMIT = int(os.environ.get("OBSERVATORY_LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("OBSERVATORY_LOGIN_COOLOFF_MINUTES",
+                                                         15)))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+AXES_LOCKOUT_CALLABLE = "observatory.accounts.signin.locked_out"
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -171,15 +213,16 @@ WHITENOISE_ROOT = GOVUK_FRONTEND_DIR / "govuk" if GOVUK_FRONTEND_DIR.exists() el
 
 # Published documents and confidential ones live in separate folders, never under STATIC or
 # a public media URL: every file is served by a view that checks permissions and audits.
+# Files 0600 and folders 0700 (repository/storage.py).
 _PUBLISHED = {
-    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "BACKEND": "observatory.repository.storage.PrivateFileSystemStorage",
     "OPTIONS": {"location": DATA_DIR / "documents" / "published"},
 }
 STORAGES = {
     "default": _PUBLISHED,
     "published": _PUBLISHED,
     "confidential": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "observatory.repository.storage.PrivateFileSystemStorage",
         "OPTIONS": {"location": DATA_DIR / "documents" / "confidential"},
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

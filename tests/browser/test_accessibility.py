@@ -30,7 +30,7 @@ def site():
                          summary="A summary\nover two lines.")
     make_review("BHAM-LCSPR-2", published=False, outcome="serious_harm")
     document = add_document(review, "overview_report", title="Overview report of Child F")
-    add_document(review, "imr", b"%PDF-1.4\n% imr\n", "imr.pdf", title="IMR of health")
+    add_document(review, "imr", b"%PDF-1.4\n% imr\n%%EOF\n", "imr.pdf", title="IMR of health")
     return {"review": review, "document": document}
 
 

@@ -147,11 +147,13 @@ def import_group() -> None:
 
 def _import(kind: str, file: Path, source: str) -> None:
     _setup()
-    from ..audit.log import record
+    from ..audit.log import record, refused_input
     from .importers import IMPORTERS
 
     report = IMPORTERS[kind](file.name, file.read_bytes(), source=source)
     if not report.ok:
+        refused_input(None, "import", kind=f"analysis_{kind}", name=file.name,
+                      reason=f"{len(report.problems)} problem(s)", channel="cli")
         click.secho(report.summary(), fg="red", err=True)
         for problem in report.problems:
             click.echo(f"  {problem}", err=True)

@@ -14,6 +14,7 @@ from observatory_core.stats import linked
 from observatory_core.tabular import RowProblem, TableError, read_table
 
 from ..vocabularies.models import LocalAuthority
+from ..web.validation import field_problems
 from .models import ChildDeathFigure, Evaluation, PopulationEstimate
 
 
@@ -48,7 +49,8 @@ def _areas() -> dict[str, LocalAuthority]:
 
 def _import(filename: str, data: bytes, parse: Callable[[str, list], tuple[list, list]],
             save: Callable[[Any, dict[str, LocalAuthority], str], bool], source: str,
-            area_of: Callable[[Any], str] | None = None) -> ImportReport:
+            area_of: Callable[[Any], str] | None = None, *,
+            model: type[Any] = PopulationEstimate) -> ImportReport:
     """Read, validate whole, check every named area exists, then write all rows in one
     transaction (update_or_create, so the same file twice changes nothing)."""
     report = ImportReport(filename)
@@ -56,6 +58,7 @@ def _import(filename: str, data: bytes, parse: Callable[[str, list], tuple[list,
     if rows is None:
         return report
     parsed, report.problems = parse(filename, rows)
+    report.problems += _length_problems(filename, parsed, model, source)
     if report.problems:
         return report
     areas = _areas()
@@ -70,6 +73,23 @@ def _import(filename: str, data: bytes, parse: Callable[[str, list], tuple[list,
             report.created += created
             report.updated += not created
     return report
+
+
+def _length_problems(filename: str, parsed: list[Any], model: type[Any],
+                     source: str) -> list[RowProblem]:
+    """Text the database columns would refuse (too long), refused as a form would, before
+    anything is written; row numbers count the header as row 1, as parsing does."""
+    text_columns = [f.name for f in model._meta.get_fields()
+                    if getattr(f, "max_length", None) and f.name != "local_authority"]
+    problems = [RowProblem(filename, 0, "source", reason)
+                for reason in field_problems(model, "source", source) if source]
+    for row_number, row in enumerate(parsed, start=2):
+        for column in text_columns:
+            value = getattr(row, column, None)
+            if isinstance(value, str) and value:
+                problems += [RowProblem(filename, row_number, column, reason)
+                             for reason in field_problems(model, column, value)]
+    return problems
 
 
 def _save_population(r: Any, areas: dict[str, LocalAuthority], source: str) -> bool:
@@ -101,12 +121,13 @@ def import_population(filename: str, data: bytes, source: str = "") -> ImportRep
 
 def import_evaluations(filename: str, data: bytes, source: str = "") -> ImportReport:
     return _import(filename, data, linked.parse_evaluations, _save_evaluation, source,
-                   _la_code)
+                   _la_code, model=Evaluation)
 
 
 def import_child_deaths(filename: str, data: bytes, source: str = "") -> ImportReport:
     # Child death figures name national or regional areas too, not only councils.
-    return _import(filename, data, linked.parse_child_deaths, _save_child_deaths, source)
+    return _import(filename, data, linked.parse_child_deaths, _save_child_deaths, source,
+                   model=ChildDeathFigure)
 
 
 IMPORTERS = {"population": import_population, "evaluations": import_evaluations,

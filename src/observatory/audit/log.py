@@ -36,3 +36,12 @@ def record(request: Any, action: str, obj: Any = None, *, allowed: bool = True,
         ip_address=_client_ip(request),
         detail=detail,
     )
+
+
+def refused_input(request: Any, action: str, obj: Any = None, *, name: str, reason: str,
+                  user: Any = None, kind: str | None = None,
+                  channel: str | None = None) -> AuditEvent:
+    """A refused upload or import: who tried, with which file, and why it was refused.
+    Written outside the transaction that was rolled back, so the refusal is kept."""
+    return record(request, action, obj, allowed=False, user=user, kind=kind,
+                  detail=f"refused {name}: {reason}"[:2000], channel=channel)

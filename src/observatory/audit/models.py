@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-ACTIONS = ["view", "download", "create", "change", "delete", "export", "import", "login"]
+ACTIONS = ["view", "download", "create", "change", "delete", "export", "import", "login",
+           "logout"]
 
 
 class AuditEvent(models.Model):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from observatory_core.coding.formats import to_qdc
@@ -15,6 +13,7 @@ from observatory_core.coding.refi import (
     stable_guid,
     write_qdpx,
 )
+from observatory_core.tabular import write_csv, write_xlsx
 
 from .models import Codebook, CodedSegment
 from .privacy import View
@@ -64,25 +63,11 @@ def rows(segments: Any, views: dict[int, View]) -> list[dict[str, Any]]:
 
 
 def to_csv(segments: Any, views: dict[int, View]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows(segments, views))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return write_csv(rows(segments, views), COLUMNS)
 
 
 def to_xlsx(segments: Any, views: dict[int, View]) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Coded segments"
-    sheet.append(COLUMNS)
-    for row in rows(segments, views):
-        sheet.append([row[c] for c in COLUMNS])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return write_xlsx(rows(segments, views), COLUMNS, sheet="Coded segments")
 
 
 def to_qdpx(book: Codebook, segments: Any, name: str, views: dict[int, View]) -> bytes:

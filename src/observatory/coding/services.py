@@ -17,6 +17,7 @@ from observatory_core.coding.suggest import CodeModel, Example, Suggester, cross
 
 from ..ingestion.models import DocumentText, Finding, Passage, Recommendation
 from ..repository.models import DocumentVersion
+from ..web.validation import field_problems
 from .models import (
     Code,
     Codebook,
@@ -109,14 +110,25 @@ def parse_upload(raw: bytes, filename: str, *, key: str = "", name: str = "",
     lowered = filename.lower()
     try:
         if lowered.endswith(".csv"):
-            return from_csv(raw.decode("utf-8-sig"), key=key, origin=filename, name=name,
+            data = from_csv(raw.decode("utf-8-sig"), key=key, origin=filename, name=name,
                             source=source)
-        if lowered.endswith((".qdc", ".xml")):
-            return from_qdc(raw, key=key or filename.rsplit(".", 1)[0], name=name,
+        elif lowered.endswith((".qdc", ".xml")):
+            data = from_qdc(raw, key=key or filename.rsplit(".", 1)[0], name=name,
                             source=source, origin=filename)
-        return from_toml(raw.decode("utf-8-sig"), origin=filename)
+        else:
+            data = from_toml(raw.decode("utf-8-sig"), origin=filename)
     except UnicodeDecodeError as exc:
         raise core.CodebookError(filename, [f"not UTF-8 text ({exc.reason})"]) from exc
+    # What the database would refuse (lengths), refused here with the rest, as a form would.
+    problems = [f"codebook {column}: {reason}" for column, value in
+                (("key", data.key), ("name", data.name), ("vocabulary", data.vocabulary))
+                for reason in field_problems(Codebook, column, value) if value]
+    problems += [f"code '{code.id[:40]}' {column}: {reason}" for code in data.codes
+                 for column, value in (("key", code.id), ("name", code.name))
+                 for reason in field_problems(Code, column, value)]
+    if problems:
+        raise core.CodebookError(filename, problems)
+    return data
 
 
 def export_codebook(book: Codebook, fmt: str) -> tuple[bytes, str]:

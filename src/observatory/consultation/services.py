@@ -30,6 +30,7 @@ from observatory_core.consensus import (
     statement_result,
 )
 
+from ..web.validation import field_problems
 from .models import (
     AggregateResult,
     Participant,
@@ -569,6 +570,9 @@ def import_aggregates(rows: list[dict[str, Any]], values: str, *, title: str,
     if values not in ("counts", "percentages"):
         problems.append(ImportProblem(0, "values", "should be counts or percentages"))
         return report
+    for name, value in (("title", title), ("source", source)):
+        problems.extend(ImportProblem(0, name, reason)
+                        for reason in field_problems(Study, name, value.strip()) if value)
     try:
         get_rule(rule_key)
     except RuleError as exc:
@@ -600,6 +604,10 @@ def import_aggregates(rows: list[dict[str, Any]], values: str, *, title: str,
             bad("section", "is required")
         if not text:
             bad("text", "is required")
+        for name, model, column, value in (("section", Section, "title", section),
+                                           ("text", StatementVersion, "text", text)):
+            for reason in field_problems(model, column, value) if value else ():
+                bad(name, reason)
         numbers: dict[str, int] = {}
         for name in ("number", "round", "respondents"):
             try:

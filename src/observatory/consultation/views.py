@@ -19,7 +19,7 @@ from observatory_core.consensus import LABELS, SCALE
 from observatory_core.tabular import TableError, read_table, write_csv, write_xlsx
 
 from ..accounts.access import can, role_of
-from ..audit.log import record
+from ..audit.log import record, refused_input
 from ..web.render import error, respond, wants_json
 from . import services
 from .charts import stacked_bars
@@ -120,6 +120,7 @@ def study_import(request: HttpRequest) -> HttpResponse:
         try:
             rows = read_table(upload.name, upload.read())
         except TableError as exc:
+            refused_input(request, "import", kind=KIND, name=upload.name, reason=str(exc))
             form.add_error("file", str(exc))
         else:
             report = services.import_aggregates(
@@ -133,8 +134,11 @@ def study_import(request: HttpRequest) -> HttpResponse:
                                           f"{report.rounds} rounds")
                 return redirect(report.study)
             problems = report.problems
-            record(request, "import", kind=KIND, allowed=False,
-                   detail=f"{upload.name}: {len(problems)} problems")
+            refused_input(request, "import", kind=KIND, name=upload.name,
+                          reason=f"{len(problems)} problem(s)")
+    elif request.method == "POST":
+        refused_input(request, "import", kind=KIND, name=getattr(
+            request.FILES.get("file"), "name", "(no file)"), reason="the form has errors")
     if wants_json(request) and request.method == "POST":
         return respond(request, "consultation/import_form.html",
                        {"problems": [vars(p) for p in problems],

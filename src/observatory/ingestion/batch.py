@@ -33,7 +33,7 @@ from observatory_core.filetypes import FileRejected
 from observatory_core.ingest import IngestError, Limits, extract
 
 from ..accounts.access import can
-from ..audit.log import record
+from ..audit.log import record, refused_input
 from ..repository.models import Document, DocumentVersion, Review
 from ..repository.services import store_version
 from ..vocabularies.models import Term
@@ -199,6 +199,11 @@ def ingest_paths(paths: Iterable[Path], *, review: Review | None = None,
     report = BatchReport()
     for path in find_files(paths):
         outcome = ingest_file(path, resolver, user)
+        if outcome.status == "failed":  # refused: audited, whatever the reason
+            found = Review.objects.filter(reference=outcome.review).first() \
+                if outcome.review else None
+            refused_input(None, "create", found, kind=None if found else "document",
+                          name=path.name, reason=outcome.reason, user=user, channel="cli")
         report.outcomes.append(outcome)
         if progress:
             progress(outcome)

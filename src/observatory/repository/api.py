@@ -16,7 +16,7 @@ from observatory_core.tabular import record_to_row, write_csv, write_xlsx
 
 from ..accounts.access import area_of, can, may_create_reviews, role_of
 from ..api import WRITE_AUTH, optional_auth
-from ..audit.log import record
+from ..audit.log import record, refused_input
 from ..vocabularies.models import Term
 from ..web.access import allowed_or_http_error
 from .dataset_io import import_dataset
@@ -128,6 +128,9 @@ def import_reviews(request: HttpRequest, file: UploadedFile = File(...)):
                             allowed_area_id=area)
     if report.ok:
         record(request, "import", kind="unpublished_review", detail=report.summary())
+    else:
+        refused_input(request, "import", kind="unpublished_review", name=report.file,
+                      reason=f"{len(report.problems)} problem(s)")
     return {"ok": report.ok, "created": report.created, "updated": report.updated,
             "unchanged": report.unchanged,
             "problems": [p.__dict__ for p in report.problems]}
@@ -162,6 +165,8 @@ def upload_document(request: HttpRequest, reference: str, kind: Form[str],
             result = store_version(review=review, kind=term, filename=file.name or "upload",
                                    stream=file, user=request.user, title=title)
     except FileRejected as exc:
+        refused_input(request, "create", Document(review=review, kind=term),
+                      name=file.name or "upload", reason=str(exc))
         raise HttpError(400, str(exc)) from exc
     if result.created:
         record(request, "create", result.version.document,

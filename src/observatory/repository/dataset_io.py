@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.utils.datastructures import MultiValueDict
 
 from observatory_core.dataset import FIELDS, ReviewRecord
 from observatory_core.places import Places, load_local_authorities
@@ -86,10 +88,55 @@ def import_dataset(filename: str, data: bytes, *, user: Any = None,
     if report.problems:
         return report
     terms = {(t.vocabulary.key, t.code): t for t in Term.objects.select_related("vocabulary")}
+    for index, record in enumerate(records, start=2):
+        report.problems.extend(form_problems(filename, index, record, areas, terms,
+                                             existing.get(record.reference)))
+    if report.problems:
+        return report
     with transaction.atomic():
         for record in records:
             _save(record, areas, terms, user, report)
     return report
+
+
+def _form_data(record: ReviewRecord, areas: dict[str, LocalAuthority],
+               terms: dict[tuple[str, str], Term]) -> MultiValueDict:
+    """A record as the review form would receive it from a person typing it in."""
+    data = MultiValueDict()
+    for spec in FIELDS:
+        value = getattr(record, spec.name)
+        if spec.kind == "codes":
+            data.setlist(spec.name, [str(terms[(spec.vocabulary, c)].pk) for c in value])
+        elif spec.kind == "code":
+            data[spec.name] = str(terms[(spec.vocabulary, value)].pk) if value else ""
+        elif spec.kind == "place":
+            data[spec.name] = str(areas[value].pk)
+        elif spec.name == "fictional":  # a checkbox: absent means no
+            if value:
+                data[spec.name] = "on"
+        elif spec.kind == "bool":
+            data[spec.name] = {True: "true", False: "false"}.get(value, "")
+        elif isinstance(value, date):
+            data[spec.name] = value.isoformat()
+        else:
+            data[spec.name] = "" if value is None else str(value)
+    return data
+
+
+def form_problems(filename: str, index: int, record: ReviewRecord,
+                  areas: dict[str, LocalAuthority], terms: dict[tuple[str, str], Term],
+                  instance: Review | None) -> list[RowProblem]:
+    """An imported row is validated by the same form a person uses to enter or edit the
+    review (lengths, required fields, dates, model rules), so an import can never write a
+    record the edit form would then refuse to save. The area is checked separately, in
+    wording that reveals nothing (see import_dataset)."""
+    from .forms import ReviewForm
+
+    form = ReviewForm(_form_data(record, areas, terms), instance=instance)
+    if form.is_valid():
+        return []
+    return [RowProblem(filename, index, "" if name == "__all__" else name, message)
+            for name, messages in form.errors.items() for message in messages]
 
 
 def _comparable(row: dict[str, Any]) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
@@ -14,7 +16,7 @@ from observatory_core.dataset import FIELDS
 from observatory_core.filetypes import FileRejected
 
 from ..accounts.access import can, can_create_review, may_create_reviews
-from ..audit.log import record
+from ..audit.log import record, refused_input
 from ..web.access import allowed_or_page
 from ..web.render import error, respond, wants_json
 from .filters import ReviewFilterForm, visible_reviews
@@ -133,6 +135,14 @@ def review_edit(request: HttpRequest, reference: str) -> HttpResponse:
                   {"form": form, "creating": False, "object": review})
 
 
+def _audit_refused_file(request: HttpRequest, form: Any, action: str, obj: Any) -> None:
+    """A file sent and refused (by the form, or by its content) is an audit event."""
+    if request.method == "POST" and form.errors.get("file"):
+        upload = request.FILES.get("file")
+        refused_input(request, action, obj, name=getattr(upload, "name", "(no file)"),
+                      reason=form.errors["file"][0])
+
+
 def review_upload(request: HttpRequest, reference: str) -> HttpResponse:
     review, refusal = _get_review(request, reference, "change")
     if refusal:
@@ -160,6 +170,7 @@ def review_upload(request: HttpRequest, reference: str) -> HttpResponse:
                 messages.info(request, f"{upload.name} is already stored here "
                                        f"(version {result.version.number}); nothing changed")
             return redirect(document)
+    _audit_refused_file(request, form, "create", review)
     return render(request, "repository/upload_form.html", {"form": form, "object": review})
 
 
@@ -262,6 +273,7 @@ def document_new_version(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.info(request, "That file is already stored; nothing changed")
             return redirect(document)
+    _audit_refused_file(request, form, "change", document)
     return render(request, "repository/document_detail.html", {
         "object": document, "version_form": form, "can_change": True,
         "can_download": can(request.user, "download", document),

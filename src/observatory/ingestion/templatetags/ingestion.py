@@ -26,4 +26,4 @@ def ingestion_panel(context, document):
     return {"object": document, "version": version, "ingest": payload,
             "job": payload["job"], "request": request,
             "can_decide": can(user, "change", document.review),
-            "csrf_token": context.get("csrf_token")}
+            "csrf_token": context.get("csrf_token"), "csp_nonce": context.get("csp_nonce", "")}
