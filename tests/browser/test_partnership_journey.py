@@ -174,7 +174,7 @@ def test_register_review_error_summary_links_to_fields(page, live_server):
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_visible(timeout=2000)
     expect(summary).to_contain_text("There is a problem")
-    title_link = summary.get_by_role("link", name=re.compile("required"))
+    title_link = summary.get_by_role("link", name="Enter the title")
     expect(title_link).to_have_attribute("href", "#id_title")
     date_link = summary.get_by_role("link", name=re.compile("is before date of incident"))
     expect(date_link).to_have_attribute("href", "#id_decision_date")
