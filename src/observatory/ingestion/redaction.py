@@ -225,33 +225,54 @@ def term_key(word: str) -> str:
     return word
 
 
-def _terms(query: str) -> set[str]:
-    return {term_key(w) for w in re.findall(r"\w+", query)
-            if w.lower() not in ("or", "and", "not")}
+def _groups(query: str) -> list[set[str]]:
+    """The query as the search engines read it: groups of words joined by OR, all the words
+    of a group (quoted phrases included, word by word) needed (AND binds tighter than OR)."""
+    groups: list[set[str]] = [set()]
+    for phrase, word in re.findall(r'"([^"]*)"|(\S+)', query):
+        if word and word.upper() == "OR":
+            groups.append(set())
+            continue
+        groups[-1].update(term_key(w) for w in re.findall(r"\w+", phrase or word)
+                          if w.lower() not in ("and", "not"))
+    return [g for g in groups if g]
 
 
 def _keys(text: str) -> set[str]:
     return {term_key(w) for w in re.findall(r"\w+", text)}
 
 
+def _found(groups: list[set[str]], keys: set[str]) -> bool:
+    return any(g <= keys for g in groups)
+
+
 def dropped(shown: str, stored: str, query: str) -> bool:
     """Must a search hit be left out (and not counted) for a user who sees ``shown`` (the
-    redacted passage) instead of ``stored``? When nothing may be shown (''), and when ANY
-    word of the query is in the stored passage but not in what the user sees, i.e. only
-    inside redacted spans, whatever else matches: a name finds nothing, alone or with
-    common words, so search cannot tell whether a person is in a review. A hit that never
-    contained a query word (found by meaning) is not dropped for it."""
+    redacted passage) instead of ``stored``? When nothing may be shown (''), and when the
+    query matches the stored passage but not what the user sees: with the words the user
+    cannot see taken out, the passage is judged as if searched in its redacted text. So if
+    ANY word the query needs is in the passage only inside redacted spans, whatever else
+    matches, the hit is dropped: a name finds nothing, alone or with common words, and
+    'name OR word' finds exactly what 'word' finds. A hit that never contained the query's
+    words (found by meaning) is not dropped for them."""
     if not shown:
         return True
-    if not query:
+    groups = _groups(query)
+    if not groups:
         return False
-    hidden_terms = _terms(query) & _keys(stored)
-    return bool(hidden_terms - _keys(shown))
+    stored_keys = _keys(stored)
+    if not _found(groups, stored_keys):
+        # Found by meaning: still dropped if a word of the query is only inside a redacted
+        # span (the hit would be there because of the hidden name).
+        hidden = set().union(*groups) & stored_keys
+        return bool(hidden - _keys(shown))
+    return not _found(groups, _keys(shown))
 
 
 def matches(text: str, query: str) -> bool:
-    """Does ``text`` contain every word of the query (as ``term_key`` compares words)?"""
-    return _terms(query) <= _keys(text)
+    """Does ``text`` match the query (as ``dropped`` reads it)?"""
+    groups = _groups(query)
+    return not groups or _found(groups, _keys(text))
 
 
 def _decide(flags: Iterable[PersonalDataFlag], action: str, user: Any) -> int:

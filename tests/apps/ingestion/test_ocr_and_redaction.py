@@ -142,7 +142,8 @@ def test_model_is_loaded_once_per_worker_process_not_per_job(upload):
 @pytest.fixture
 def unreviewed(upload):
     review = make_review("ING-RED")
-    version, job = upload(review, "overview_report", REPORT, filename="report.txt")
+    version, job = upload(review, "overview_report", REPORT, filename="report.txt",
+                          reviewed=False)
     assert job.status == IngestJob.DONE, job.message
     return version
 
