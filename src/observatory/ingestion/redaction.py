@@ -407,6 +407,27 @@ def progress(version_ids: Iterable[int]) -> dict[str, int]:
             "versions_awaiting": len(ids) - len(done)}
 
 
+def review_progress(user: Any, review: Any) -> dict[str, Any] | None:
+    """Redaction review progress of a review's documents (latest versions), for the people
+    who decide flags (None for anyone else): flags decided of total, versions reviewed and
+    awaiting review, and a link to each awaiting version's flags."""
+    if not can(user, "change", review):
+        return None
+    latest: dict[int, DocumentVersion] = {}
+    for version in DocumentVersion.objects.filter(document__review=review).select_related(
+            "document").order_by("document_id", "-number"):
+        latest.setdefault(version.document_id, version)
+    if not latest:
+        return None
+    out: dict[str, Any] = progress(v.pk for v in latest.values())
+    done = reviewed(v.pk for v in latest.values())
+    out["awaiting"] = [
+        {"document": v.document_id, "title": v.document.title, "version": v.number,
+         "url": f"{v.document.get_absolute_url()}personal-data/?version={v.number}"}
+        for v in latest.values() if v.pk not in done]
+    return out
+
+
 def redact_hits(user: Any, hits: list[Any], query: str = "") -> list[Any]:
     """Search hits as ``user`` may see them: for a document the user may not see unredacted,
     the snippet is rebuilt from the redacted passage text and every other document-derived

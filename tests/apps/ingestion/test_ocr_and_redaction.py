@@ -294,3 +294,64 @@ def test_similar_passages_page_shows_practitioners_the_redacted_source(named, us
         assert NAME not in seen and "[REDACTED: name]" in seen
     assert NAME in analyst.get(f"/passages/{passage.pk}/similar/",
                                {"format": "json"}).content.decode()
+
+
+def test_review_page_shows_redaction_progress_to_those_who_decide(unreviewed, users):
+    review = unreviewed.document.review.reference
+    analyst, practitioner = Client(), Client()
+    analyst.force_login(users["analyst"])
+    practitioner.force_login(users["practitioner"])
+    data = analyst.get(f"/reviews/{review}/", {"format": "json"}).json()["data"]
+    progress = data["redaction_review"]
+    total = PersonalDataFlag.objects.filter(version=unreviewed).count()
+    assert progress["flags_total"] == total and progress["flags_decided"] == 0
+    assert progress["versions_awaiting"] == 1 and progress["awaiting"][0]["version"] == 1
+    assert "awaiting redaction review" in analyst.get(f"/reviews/{review}/").content.decode()
+    assert "redaction_review" not in practitioner.get(
+        f"/reviews/{review}/", {"format": "json"}).json()["data"]
+    review_redaction(unreviewed)
+    progress = analyst.get(f"/reviews/{review}/", {"format": "json"}).json()["data"][
+        "redaction_review"]
+    assert progress["flags_decided"] == total and progress["versions_awaiting"] == 0
+
+
+def test_bulk_decisions_and_flags_added_by_people(unreviewed, users):
+    """All occurrences of a string at once, a missed name added by its words or by the span
+    a person selected, each audited."""
+    client = Client()
+    client.force_login(users["analyst"])
+    url = f"/documents/{unreviewed.document_id}/personal-data/"
+    kelly = PersonalDataFlag.objects.filter(version=unreviewed, text="Kelly")
+    assert kelly.count() >= 1
+    client.post(url, {"action": "reject", "text": "kelly"})  # case-blind, every occurrence
+    assert set(kelly.values_list("status", flat=True)) == {Decision.REJECTED}
+    text = DocumentText.objects.get(version=unreviewed).text
+    client.post(url, {"action": "add", "kind": "person_name", "text": "Sibling 1"})
+    assert PersonalDataFlag.objects.filter(version=unreviewed, text="Sibling 1",
+                                           status=Decision.CONFIRMED,
+                                           producer="person").count() == 1
+    start = text.index("aardvark")
+    client.post(url, {"action": "add", "kind": "person_name", "start": start,
+                      "end": start + 8, "text": "aardvark"})
+    added = PersonalDataFlag.objects.get(version=unreviewed, start=start)
+    assert added.text == "aardvark" and added.decided_by == users["analyst"]
+    assert AuditEvent.objects.filter(detail__contains="added by a person").count() == 2
+    assert AuditEvent.objects.filter(detail__contains="at once").exists()
+    # Not for those who may not change the review.
+    practitioner = Client()
+    practitioner.force_login(users["practitioner"])
+    assert practitioner.post(url, {"action": "add", "kind": "person_name",
+                                   "text": "nurse"}).status_code in (403, 404)
+    assert not PersonalDataFlag.objects.filter(version=unreviewed, text="nurse").exists()
+
+
+def test_installation_allow_and_deny_lists_apply_when_flags_are_stored(upload):
+    from observatory.ingestion.models import RedactionListEntry
+
+    RedactionListEntry.objects.create(list="allow", text="Kelly Marie Campbell")
+    RedactionListEntry.objects.create(list="deny", text="aardvark panel", kind="person_name")
+    version, job = upload(make_review("ING-LISTS"), "overview_report", REPORT,
+                          filename="report.txt", reviewed=False)
+    assert job.status == IngestJob.DONE, job.message
+    texts = set(PersonalDataFlag.objects.filter(version=version).values_list("text", flat=True))
+    assert "aardvark panel" in texts and "Kelly Marie Campbell" not in texts
