@@ -29,7 +29,7 @@ def flagged_document():
     make_user("reader", "practitioner")
     review = make_review("PD-SCR-1", title="Child K (fictional)")
     document = add_document(review, "overview_report", REPORT, "report.txt",
-                            title="Overview report of Child K")
+                            title="Overview report of Child K", reviewed=False)
     job = IngestJob.objects.filter(version__document=document).latest("pk")
     assert job.status == IngestJob.DONE, job.message
     kinds = set(PersonalDataFlag.objects.filter(version__document=document)
