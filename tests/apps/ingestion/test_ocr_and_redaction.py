@@ -201,6 +201,9 @@ def test_nothing_of_a_version_is_shown_redacted_before_a_person_reviews_it(unrev
     assert "Awaiting redaction review" in pages[2]
     assert "school nurse" not in pages[6] and "Kelly" not in "".join(pages[6:])
     assert client.get("/api/search", {"q": "aardvark"}).json()["total"] == 0
+    # Counted without reading every passage (a full page): still not counted.
+    assert client.get("/api/search", {"q": "nurse", "limit": 1,
+                                      "mode": "keyword"}).json()["total"] == 0
     assert client.get("/search/", {"q": "nurse", "format": "json"}).json()["data"]["total"] == 0
     # Deciding every flag is not enough: a person must also say the review is finished
     # (names the machine missed are added first).
