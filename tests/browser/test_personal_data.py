@@ -60,10 +60,10 @@ def test_reviewer_decides_flags_and_practitioner_sees_redacted_text(page, live_s
     expect(page.locator(f"#flag-{name.pk} mark")).to_have_text(NAME)
     assert_accessible(page)
     page.locator(f"#flag-{name.pk}").get_by_role(
-        "button", name=re.compile(f"^Confirm name {NAME}")).click()
+        "button", name=re.compile(f"^Confirm name {NAME}", re.I)).click()
     expect(page.locator(f"#flag-{name.pk} .govuk-tag")).to_have_text("Confirmed")
     page.locator(f"#flag-{postcode.pk}").get_by_role(
-        "button", name=re.compile("^Reject postcode")).click()
+        "button", name=re.compile("^Reject postcode", re.I)).click()
     expect(page.locator(f"#flag-{postcode.pk} .govuk-tag")).to_have_text("Rejected")
     expect(page.locator(f"#flag-{name.pk}")).to_contain_text("by reviewer")
     assert_accessible(page)
