@@ -15,6 +15,17 @@ from ..conftest import make_review, review_redaction
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _fresh_vector_index():
+    """Each test's transaction is rolled back and row ids are reused: the in-memory vector
+    index must not keep another test's passages."""
+    from observatory.semantic.retriever import reset
+
+    reset()
+    yield
+    reset()
+
 NAME = "Kelly Marie Campbell"
 TEXT = (f"Overview report\n\n1. Contact with the family\n\n1.1 {NAME} was seen by the health "
         "visitor at home. Kelly missed the assessment at the clinic.\n\n1.2 The health "

@@ -34,6 +34,17 @@ from ..test_pages import ROUTES, SKIPPED_NAMESPACES, _delphi_study
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _fresh_vector_index():
+    """Each test's transaction is rolled back and row ids are reused: the in-memory vector
+    index must not keep another test's passages."""
+    from observatory.semantic.retriever import reset
+
+    reset()
+    yield
+    reset()
+
 NAME = "Zebulon Quarrington"
 FORBIDDEN_NAME = ("Zebulon", "Quarrington")
 UNIQUE = "aardwolf"  # an unflagged word of the text: hidden too before the review
