@@ -78,3 +78,16 @@ def add_document(review: Review, kind: str, content: bytes = b"%PDF-1.4\n%test\n
 @pytest.fixture
 def future() -> date:
     return date.today() + timedelta(days=30)
+
+
+def review_redaction(version, user=None, *, reject: tuple[str, ...] = ()) -> None:
+    """A person decides every still-suggested personal-data flag of ``version`` (confirming
+    all, except those whose words are in ``reject``) and finishes its redaction review, so
+    roles that see it only redacted may see it."""
+    from observatory.ingestion.models import Decision, PersonalDataFlag
+    from observatory.ingestion.redaction import finish_review
+
+    pending = PersonalDataFlag.objects.filter(version=version, status=Decision.SUGGESTED)
+    pending.filter(text__in=reject).update(status=Decision.REJECTED)
+    pending.update(status=Decision.CONFIRMED)
+    finish_review(version, user)

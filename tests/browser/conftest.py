@@ -140,11 +140,22 @@ def make_review(reference: str, *, area: str = OWN_AREA, published: bool = True,
 
 
 def add_document(review, kind: str, content: bytes = b"%PDF-1.4\n%test\n%%EOF\n",
-                 filename: str = "report.pdf", title: str = ""):
+                 filename: str = "report.pdf", title: str = "", reviewed: bool = True):
+    """Upload and process a document. ``reviewed`` (default): then a person confirms every
+    suggested personal-data flag and finishes the redaction review, as must happen before
+    roles that see the text only redacted see anything of it."""
+    from observatory.ingestion.models import Decision, IngestJob, PersonalDataFlag
+    from observatory.ingestion.redaction import finish_review
     from observatory.repository.services import store_version
 
-    return store_version(review=review, kind=term("document_kind", kind), filename=filename,
-                         stream=io.BytesIO(content), title=title).version.document
+    version = store_version(review=review, kind=term("document_kind", kind),
+                            filename=filename, stream=io.BytesIO(content), title=title).version
+    job = IngestJob.objects.filter(version=version).order_by("-pk").first()
+    if reviewed and job is not None and job.status == IngestJob.DONE:
+        PersonalDataFlag.objects.filter(version=version, status=Decision.SUGGESTED).update(
+            status=Decision.CONFIRMED)
+        finish_review(version, None)
+    return version.document
 
 
 def make_pdf(path: Path, text: str = "Overview report of a test review") -> Path:

@@ -58,9 +58,16 @@ def test_two_coders_compare_adjudicate_and_export(page, browser, live_server):
     make_user("ann", "analyst")
     make_user("bob", "researcher")
     review = make_review("CODE-B1")
-    document = store_version(review=review, kind=term("document_kind", "overview_report"),
-                             filename="report.txt", stream=io.BytesIO(REPORT.encode())
-                             ).version.document
+    version = store_version(review=review, kind=term("document_kind", "overview_report"),
+                            filename="report.txt", stream=io.BytesIO(REPORT.encode())).version
+    document = version.document
+    # A person confirms the personal-data flags and finishes the redaction review, so the
+    # researcher sees the redacted text (before it, nothing of it).
+    from observatory.ingestion.models import PersonalDataFlag
+    from observatory.ingestion.redaction import finish_review
+
+    PersonalDataFlag.objects.filter(version=version).update(status="confirmed")
+    finish_review(version, None)
     url = f"{live_server.url}/coding/documents/{document.pk}/?codebook=recommendation_themes"
 
     # ann: suggestions, accept one with the keyboard, add a code by selecting text

@@ -442,14 +442,15 @@ def extraction_evidence(user: Any, review_ids: Iterable[int], field: str,
     return redact_evidence(user, out)
 
 
-NOT_CHECKED = "(Text not shown: this document is still being checked for personal data.)"
+NOT_CHECKED = ("(Awaiting redaction review: this text will be shown once a person has checked "
+               "it for personal data.)")
 
 
 def redact_evidence(user: Any, items: list[Evidence]) -> list[Evidence]:
     """The passages as ``user`` may see them, by the rule of ``ingestion/redaction.py``:
     evidence from a document the user may not view is dropped; for a document the user may
     not change, personal data is replaced by [REDACTED: kind] markers (and a version whose
-    personal data is not checked yet shows no text). Redaction runs on the whole passage
+    flags a person has not yet decided shows no text). Redaction runs on the whole passage
     before it is cut to an excerpt, so a name is never cut in half and left readable."""
     from ..accounts.access import can
     from ..ingestion.redaction import may_see_unredacted, not_ready, redactors

@@ -24,7 +24,7 @@ from django.utils.html import escape
 from ..ingestion.redaction import Redactor, marker, may_see_unredacted, ready, redactor_for
 from ..repository.models import Document, DocumentVersion
 
-WITHHELD = "[text withheld until its personal data has been checked]"
+WITHHELD = "[awaiting redaction review]"
 
 
 class View:

@@ -19,7 +19,7 @@ from ..vocabularies.models import Term
 from .models import DocumentText, Extraction, Finding, IngestJob, Passage, PersonalDataFlag
 from .models import Recommendation as Rec
 from .models import Section as Sec
-from .redaction import Redactor, ready, redactor_for
+from .redaction import AWAITING, Redactor, ready, redact_field, redactor_for
 from .services import latest_job
 
 LABELS = {spec.name: spec.label for spec in FIELDS} | {"age_band": "Age band"}
@@ -75,7 +75,7 @@ def producer_label(producer: str) -> str:
     """Who suggested a value or flag, for people: the named-entity step's producer
     ('<step>@<version>:<rule>') is the name-recognition model; any other step's producer is
     a rule; no producer, a person."""
-    if not producer:
+    if not producer or producer == "person":  # a flag a person added (add_flag)
         return "Added by a person"
     if producer.split("@")[0] == NER_STEP:
         return "Suggested by the name-recognition model"
@@ -181,7 +181,7 @@ def dataset_rows(document: Document, version: DocumentVersion | None,
             "value": e.value, "value_label": _value_label(e.field, e.value),
             "machine_value": e.machine_value, "confidence": e.confidence,
             "page": e.page, "start": e.start, "end": e.end,
-            "quote": redactor.text(e.quote) if redactor is not None else e.quote,
+            "quote": redact_field(e.quote, redactor),
             "evidence": evidence(text or "", e.start, e.end, redactor),
             "producer": e.producer, "origin": e.origin, "status": e.status,
             "in_record": in_record(review, e.field, e.value),
@@ -207,11 +207,15 @@ def document_data(document: Document, version: DocumentVersion | None,
         return out
     if redacted and not ready(version):
         out["redacted"] = True
-        out["checking_personal_data"] = True
+        out["awaiting_redaction_review"] = True
+        out["notice"] = AWAITING
         return out
     base = f"{document.get_absolute_url()}text/?version={version.number}"
     red = redactor_for(version) if redacted else None
-    clean = red.text if red is not None else (lambda value: value)
+
+    def clean(value: str) -> str:
+        return redact_field(value, red)
+
     out["redacted"] = redacted
     meta = DocumentText.objects.filter(version=version).values("parser", "pages").first()
     out["parser"] = meta["parser"]
@@ -248,8 +252,12 @@ def document_data(document: Document, version: DocumentVersion | None,
 
 
 def text_page(document: Document, version: DocumentVersion | None, number: int,
-              mark: tuple[int, int] | None, redacted: bool = False) -> dict[str, Any]:
-    """One page of the text; ``redacted``: personal data replaced by [REDACTED: kind]."""
+              mark: tuple[int, int] | None, redacted: bool = False,
+              withhold: bool | None = None) -> dict[str, Any]:
+    """One page of the text; ``redacted``: personal data replaced by [REDACTED: kind].
+    ``withhold`` (default: ``redacted``): nothing is shown until a person has decided the
+    version's flags; False only for a reviewer previewing the redacted text."""
+    withhold = redacted if withhold is None else withhold
     out: dict[str, Any] = {"document": document.pk, "title": document.title,
                            "review": document.review.reference,
                            "version": version.number if version else None,
@@ -258,8 +266,8 @@ def text_page(document: Document, version: DocumentVersion | None, number: int,
     if stored is None:
         out.update(_in_progress(version, number, redacted))
         return out
-    if redacted and not ready(version):
-        out.update(redacted=True, checking_personal_data=True)
+    if withhold and not ready(version):
+        out.update(redacted=True, awaiting_redaction_review=True, notice=AWAITING)
         return out
     out.update(processed=True, pages=len(stored.pages), parser=stored.parser,
                mark=list(mark) if mark else None)

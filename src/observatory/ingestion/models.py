@@ -242,3 +242,43 @@ class PersonalDataFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on p{self.page} of {self.version} ({self.status})"
+
+
+class RedactionReview(models.Model):
+    """A person has decided the personal-data flags of a version (and added any the machine
+    missed): from then on, while no flag is still suggested, roles that see the version only
+    redacted may see it (``redaction.ready``). Until then they see nothing of it."""
+
+    version = models.OneToOneField(DocumentVersion, on_delete=models.CASCADE, related_name="+")
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    reviewed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"redaction of {self.version} reviewed"
+
+
+class RedactionListEntry(models.Model):
+    """This installation's additions to the shipped lists in
+    ``observatory_core/data/ingest/redaction_lists.toml`` (administrators edit them in
+    /admin/): ``allow`` words are never flagged (agencies, places, programmes), ``deny``
+    strings are always flagged."""
+
+    ALLOW, DENY = "allow", "deny"
+    list = models.CharField(max_length=5, choices=[(ALLOW, "Never flag"), (DENY, "Always flag")])
+    text = models.CharField(max_length=200)
+    kind = models.CharField(max_length=30, default="person_name",
+                            help_text="For 'always flag': the kind of personal data")
+    note = models.CharField(max_length=300, blank=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["list", "text"]
+        constraints = [models.UniqueConstraint(fields=["list", "text"],
+                                               name="unique_redaction_list_entry")]
+        verbose_name_plural = "redaction list entries"
+
+    def __str__(self) -> str:
+        return f"{self.get_list_display()}: {self.text}"

@@ -1,13 +1,27 @@
 """Personal data: who sees a document's text unredacted, the redacted text everyone else
-sees, and a person's decision on one flag.
+sees, when they may see it, and people's decisions on flags.
 
-**Rule.** The unredacted text of a document (viewer, JSON, API, search snippets, the
-personal-data flags themselves) is for those who may *change* the document's review
-(``can(user, 'change', document)``: partnership in its own area, analysts, administrators),
-the people who confirm or reject the flags. Everyone else who may view the document gets
-the redacted text: every flag still ``suggested`` or ``confirmed`` is replaced by
-``[REDACTED: name]`` (suggested ones too: safer), and so is every other occurrence of a
-flagged string. Rejected flags are not redacted.
+**Rule** (stated for people in docs/ingestion.md and docs/security.md):
+
+1. The unredacted text of a document (viewer, JSON, API, search snippets, the personal-data
+   flags themselves) is for those who may *change* the document's review
+   (``can(user, 'change', document)``: partnership in its own area, analysts,
+   administrators), the people who decide the flags.
+2. Everyone else who may view the document sees it only redacted, and sees NOTHING of a
+   version (no text, no snippet, no heading, no search hit, no count) until a person has
+   decided that version's flags (``ready``): the model's and the rules' check has finished,
+   no flag is still ``suggested``, and a person has said the review of the version is done
+   (``RedactionReview``). Machine suggestions are never shown as redactions: they are often
+   wrong ("Yorkshire", "Cafcass") and a missed name would be shown.
+3. Only ``confirmed`` flags redact (a person's own flags are confirmed when added); each
+   becomes ``[REDACTED: kind]`` at its span, and every other occurrence of its string in any
+   text derived from the version is replaced too. Rejected flags redact nothing.
+4. Every string derived from a document (passage text, section titles, headings of
+   recommendations and findings, quotes, labels, explanations, document titles) goes
+   through the same function, ``redact_field``, for every such role.
+5. A search hit is dropped, and not counted, when ANY of the query's words is found in the
+   passage only inside redacted spans (``dropped``): a name, alone or with common words,
+   finds nothing.
 """
 
 from __future__ import annotations
@@ -25,44 +39,71 @@ from django.utils.safestring import SafeString, mark_safe
 from ..accounts.access import can
 from ..audit.log import record
 from ..repository.models import Document, DocumentVersion
-from .models import Decision, DocumentText, PersonalDataFlag
+from .models import Decision, DocumentText, PersonalDataFlag, RedactionReview
 
 LABELS = {"person_name": "name", "postcode": "postcode", "nhs_number": "NHS number",
           "phone": "phone number", "date_of_birth": "date of birth", "school": "school",
           "address": "address", "email": "e-mail"}
-REDACTING = (Decision.SUGGESTED, Decision.CONFIRMED)
+REDACTING = (Decision.CONFIRMED,)
+AWAITING = "Awaiting redaction review"
+AWAITING_NOTE = ("This text will be shown once a person has checked it for personal data "
+                 "(awaiting redaction review).")
 
 
 def may_see_unredacted(user: Any, document: Document) -> bool:
     return can(user, "change", document)
 
 
-def ready(version: DocumentVersion | int | None) -> bool:
-    """Has the version's personal data been checked (rules and model)? Not while the task's
-    second phase (the model) is still to run or failed: until then roles that may not see the
-    unredacted text see nothing of the version."""
-    from .models import IngestJob
-    from .services import deferred_steps
+def _id(version: DocumentVersion | int) -> int:
+    return version if isinstance(version, int) else version.pk
 
-    if version is None:
-        return False
-    latest = IngestJob.objects.filter(version=version).order_by("-created_at", "-pk").values(
-        "status", "step").first()
-    return latest is None or not (latest["step"] in deferred_steps() and latest["status"] in (
-        IngestJob.RUNNING, IngestJob.FAILED))
+
+def ready(version: DocumentVersion | int | None) -> bool:
+    """May roles that see the version only redacted see it at all? Only once a person has
+    decided its flags (see the module's rule, point 2)."""
+    return version is not None and _id(version) in reviewed(version_ids=[_id(version)])
 
 
 def not_ready(version_ids: Iterable[int]) -> set[int]:
-    """The versions among ``version_ids`` whose personal data is not checked yet."""
+    """The versions among ``version_ids`` not yet decided by a person (shown to nobody who
+    sees them only redacted)."""
+    ids = set(version_ids)
+    return ids - reviewed(ids)
+
+
+def reviewed(version_ids: Iterable[int]) -> set[int]:
+    """The versions among ``version_ids`` whose flags a person has decided: signed off
+    (``RedactionReview``), no flag still suggested, and no personal-data check running or
+    failed (a check that runs again may add flags)."""
     from .models import IngestJob
     from .services import deferred_steps
 
+    ids = set(version_ids)
+    if not ids:
+        return set()
+    signed = set(RedactionReview.objects.filter(version_id__in=ids).values_list(
+        "version_id", flat=True))
+    if not signed:
+        return set()
+    pending = set(PersonalDataFlag.objects.filter(
+        version_id__in=signed, status=Decision.SUGGESTED).values_list("version_id", flat=True))
     latest: dict[int, tuple[str, str]] = {}
-    for vid, status, step in IngestJob.objects.filter(version_id__in=set(version_ids)).order_by(
+    for vid, status, step in IngestJob.objects.filter(version_id__in=signed).order_by(
             "version_id", "created_at", "pk").values_list("version_id", "status", "step"):
         latest[vid] = (status, step)
-    return {vid for vid, (status, step) in latest.items()
-            if step in deferred_steps() and status in (IngestJob.RUNNING, IngestJob.FAILED)}
+    checking = {vid for vid, (status, step) in latest.items()
+                if step in deferred_steps() and status in (IngestJob.RUNNING, IngestJob.FAILED)}
+    return signed - pending - checking
+
+
+def reviewed_sql(column: str) -> tuple[str, tuple]:
+    """SQL true when the version whose id is ``column`` is signed off with no flag still
+    suggested (the database half of ``reviewed``; search adds the job check in Python)."""
+    review = RedactionReview._meta.db_table
+    flags = PersonalDataFlag._meta.db_table
+    return (f"(EXISTS (SELECT 1 FROM {review} rr WHERE rr.version_id = {column}) AND NOT "
+            f"EXISTS (SELECT 1 FROM {flags} sf WHERE sf.version_id = {column} AND "
+            "sf.status = %s))", (Decision.SUGGESTED,))
 
 
 def marker(kind: str) -> str:
@@ -129,9 +170,25 @@ def redactors(version_ids: Iterable[int]) -> dict[int, Redactor]:
 
 def redacted_text(version: DocumentVersion) -> str:
     stored = DocumentText.objects.filter(version=version).values_list("text", flat=True).first()
-    if stored is None:
+    if stored is None or not ready(version):
         return ""
     return redactor_for(version).span(stored, 0, len(stored))
+
+
+def redact_field(value: str | None, redactor: Redactor | None) -> str:
+    """THE function for any string derived from a document (section title, heading, quote,
+    label, explanation, document title, snippet) as the user may see it: ``redactor`` is the
+    version's (``redactor_for``/``redactors``, confirmed flags only) for a user who sees the
+    version only redacted, None for one who may see it unredacted. Callers must withhold the
+    whole version while it is not ``ready``; ``withheld`` says so for one field."""
+    if not value:
+        return value or ""
+    return value if redactor is None else redactor.text(value)
+
+
+def withheld(value: str | None) -> str:
+    """What a role that sees a version only redacted gets for a field of an unreviewed one."""
+    return AWAITING if value else ""
 
 
 @lru_cache(maxsize=1)
@@ -155,34 +212,85 @@ def snippet(text: str, query: str, width: int = 220) -> SafeString:
     return mark_safe(("…" if left else "") + html + ("…" if right < len(text) else ""))
 
 
+_SUFFIXES = ("ing", "ies", "ed", "es", "ly", "s")
+
+
+def term_key(word: str) -> str:
+    """A crude stem, the same on both sides of a comparison: lower case, one common suffix
+    off (both full-text engines stem, so 'reviews' matched 'review')."""
+    word = word.lower()
+    for suffix in _SUFFIXES:
+        if len(word) > len(suffix) + 2 and word.endswith(suffix):
+            return word[:-len(suffix)]
+    return word
+
+
+def _groups(query: str) -> list[set[str]]:
+    """The query as the search engines read it: groups of words joined by OR, all the words
+    of a group (quoted phrases included, word by word) needed (AND binds tighter than OR)."""
+    groups: list[set[str]] = [set()]
+    for phrase, word in re.findall(r'"([^"]*)"|(\S+)', query):
+        if word and word.upper() == "OR":
+            groups.append(set())
+            continue
+        groups[-1].update(term_key(w) for w in re.findall(r"\w+", phrase or word)
+                          if w.lower() not in ("and", "not"))
+    return [g for g in groups if g]
+
+
+def _keys(text: str) -> set[str]:
+    return {term_key(w) for w in re.findall(r"\w+", text)}
+
+
+def _found(groups: list[set[str]], keys: set[str]) -> bool:
+    return any(g <= keys for g in groups)
+
+
 def dropped(shown: str, stored: str, query: str) -> bool:
-    """Must a search hit be left out for a user who sees ``shown`` (the redacted passage)
-    instead of ``stored``? When nothing may be shown (''), and when the query's words were
-    in the passage only inside what redaction removed: searching for a name finds nothing.
-    A hit that never contained the query's words (found by meaning) stays."""
+    """Must a search hit be left out (and not counted) for a user who sees ``shown`` (the
+    redacted passage) instead of ``stored``? When nothing may be shown (''), and when the
+    query matches the stored passage but not what the user sees: with the words the user
+    cannot see taken out, the passage is judged as if searched in its redacted text. So if
+    ANY word the query needs is in the passage only inside redacted spans, whatever else
+    matches, the hit is dropped: a name finds nothing, alone or with common words, and
+    'name OR word' finds exactly what 'word' finds. A hit that never contained the query's
+    words (found by meaning) is not dropped for them."""
     if not shown:
         return True
-    return bool(query) and matches(stored, query) and not matches(shown, query)
+    groups = _groups(query)
+    if not groups:
+        return False
+    stored_keys = _keys(stored)
+    if not _found(groups, stored_keys):
+        # Found by meaning: still dropped if a word of the query is only inside a redacted
+        # span (the hit would be there because of the hidden name).
+        hidden = set().union(*groups) & stored_keys
+        return bool(hidden - _keys(shown))
+    return not _found(groups, _keys(shown))
 
 
 def matches(text: str, query: str) -> bool:
-    """Does the redacted text still contain a word of the query (prefix, case-blind)?"""
-    words = [w.lower() for w in _word().findall(query) if w.lower() not in ("or", "and")]
-    lowered = text.lower()
-    return not words or any(w[:5] in lowered for w in words)
+    """Does ``text`` match the query (as ``dropped`` reads it)?"""
+    groups = _groups(query)
+    return not groups or _found(groups, _keys(text))
+
+
+def _decide(flags: Iterable[PersonalDataFlag], action: str, user: Any) -> int:
+    if action not in ("confirm", "reject"):
+        raise ValueError("Choose confirm or reject")
+    status = Decision.CONFIRMED if action == "confirm" else Decision.REJECTED
+    ids = [f.pk for f in flags]
+    return PersonalDataFlag.objects.filter(pk__in=ids).update(
+        status=status, decided_by=user if getattr(user, "is_authenticated", False) else None,
+        decided_at=timezone.now())
 
 
 @transaction.atomic
 def decide_flag(flag: PersonalDataFlag, action: str, user: Any, request: Any = None) -> str:
     """Confirm or reject one flag (a person with change permission); audited."""
-    if action not in ("confirm", "reject"):
-        raise ValueError("Choose confirm or reject")
     flag = PersonalDataFlag.objects.select_for_update().select_related(
         "version__document").get(pk=flag.pk)
-    flag.status = Decision.CONFIRMED if action == "confirm" else Decision.REJECTED
-    flag.decided_by = user if getattr(user, "is_authenticated", False) else None
-    flag.decided_at = timezone.now()
-    flag.save()
+    _decide([flag], action, user)
     verb = "confirmed" if action == "confirm" else "rejected"
     record(request, "change", flag.version.document, user=user,
            detail=f"personal data flag {flag.pk} ({flag.kind}, page {flag.page}, "
@@ -190,11 +298,142 @@ def decide_flag(flag: PersonalDataFlag, action: str, user: Any, request: Any = N
     return f"{LABELS.get(flag.kind, flag.kind).capitalize()} on page {flag.page} {verb}"
 
 
+@transaction.atomic
+def decide_many(version: DocumentVersion, action: str, user: Any, *, text: str = "",
+                kind: str = "", request: Any = None) -> str:
+    """One decision on many flags of a version: every still-suggested flag whose words are
+    ``text`` (all occurrences of a string, case-blind), or every one of ``kind``; audited."""
+    text = " ".join(text.split())
+    if not text and not kind:
+        raise ValueError("Choose the words or the kind of the flags to decide")
+    flags = PersonalDataFlag.objects.select_for_update().filter(
+        version=version, status=Decision.SUGGESTED)
+    if kind:
+        flags = flags.filter(kind=kind)
+    chosen = [f for f in flags if not text or " ".join(f.text.split()).lower() == text.lower()]
+    if not chosen:
+        raise ValueError("No flag still to decide matches that")
+    count = _decide(chosen, action, user)
+    verb = "confirmed" if action == "confirm" else "rejected"
+    what = f"'{text}'" if text else LABELS.get(kind, kind)
+    record(request, "change", version.document, user=user,
+           detail=f"{count} personal data flags ({what}) {verb} at once")
+    return f"{count} flag{'s' if count != 1 else ''} ({what}) {verb}"
+
+
+@transaction.atomic
+def add_flag(version: DocumentVersion, user: Any, *, kind: str, start: int | None = None,
+             end: int | None = None, text: str = "", request: Any = None) -> str:
+    """A person flags what the machine missed: the span ``start``-``end`` of the version's
+    text (selected in the viewer), or without a span every occurrence of ``text``. A
+    person's flag is confirmed at once; audited."""
+    from observatory_core.ingest.text import page_at
+
+    stored = DocumentText.objects.filter(version=version).first()
+    if stored is None:
+        raise ValueError("This version has no text yet")
+    if kind not in LABELS:
+        raise ValueError("Choose the kind of personal data")
+    full = stored.text
+    typed = " ".join(text.split())
+    if start is not None and end is not None and typed and end <= len(full) and \
+            " ".join(full[start:end].split()) != typed:
+        start = end = None  # the words were typed after a selection: flag the typed words
+    if start is not None and end is not None:
+        if not 0 <= start < end <= len(full) or end - start > 300:
+            raise ValueError("Select the words to flag (at most 300 characters)")
+        spans = [(start, end)]
+    else:
+        text = " ".join(text.split())
+        if len(text) < 2:
+            raise ValueError("Enter the words to flag")
+        spans = [(m.start(), m.end()) for m in re.finditer(
+            rf"(?<![\w-]){re.escape(text)}(?![\w-])", full, re.I)]
+        if not spans:
+            raise ValueError(f"'{text}' is not in this version's text")
+    pages = [_Page(n, a, b) for n, a, b in stored.pages]
+    now = timezone.now()
+    who = user if getattr(user, "is_authenticated", False) else None
+    made = 0
+    for a, b in spans:
+        existing = PersonalDataFlag.objects.filter(version=version, start=a, end=b).first()
+        if existing is not None:
+            if existing.status != Decision.CONFIRMED:
+                _decide([existing], "confirm", user)
+                made += 1
+            continue
+        PersonalDataFlag.objects.create(
+            version=version, kind=kind, text=full[a:b][:300], page=page_at(pages, a) or 1,
+            start=a, end=b, confidence=1.0, producer="person", status=Decision.CONFIRMED,
+            decided_by=who, decided_at=now)
+        made += 1
+    record(request, "change", version.document, user=user,
+           detail=f"{made} personal data flags ({LABELS[kind]}) added by a person")
+    return f"{made} {LABELS[kind]} flag{'s' if made != 1 else ''} added"
+
+
+class _Page:
+    """The shape ``page_at`` reads (number, start, end) for a stored page row."""
+
+    def __init__(self, number: int, start: int, end: int) -> None:
+        self.number, self.start, self.end = number, start, end
+
+
+@transaction.atomic
+def finish_review(version: DocumentVersion, user: Any, request: Any = None) -> str:
+    """A person says the flags of ``version`` are decided: refused while any is still
+    suggested. From then on the redacted text is shown (``ready``); audited."""
+    if PersonalDataFlag.objects.filter(version=version, status=Decision.SUGGESTED).exists():
+        raise ValueError("Decide every suggested flag first")
+    RedactionReview.objects.update_or_create(version=version, defaults={
+        "reviewed_by": user if getattr(user, "is_authenticated", False) else None,
+        "reviewed_at": timezone.now()})
+    record(request, "change", version.document, user=user,
+           detail=f"redaction review of version {version.number} finished")
+    return "Redaction review finished: the redacted text is now shown to everyone allowed it"
+
+
+def progress(version_ids: Iterable[int]) -> dict[str, int]:
+    """Redaction review progress over some versions: flags decided and total, versions
+    reviewed and awaiting review."""
+    from django.db.models import Count, Q
+
+    ids = set(version_ids)
+    counts = PersonalDataFlag.objects.filter(version_id__in=ids).aggregate(
+        total=Count("pk"), decided=Count("pk", filter=~Q(status=Decision.SUGGESTED)))
+    done = reviewed(ids)
+    return {"flags_total": counts["total"] or 0, "flags_decided": counts["decided"] or 0,
+            "versions": len(ids), "versions_reviewed": len(done),
+            "versions_awaiting": len(ids) - len(done)}
+
+
+def review_progress(user: Any, review: Any) -> dict[str, Any] | None:
+    """Redaction review progress of a review's documents (latest versions), for the people
+    who decide flags (None for anyone else): flags decided of total, versions reviewed and
+    awaiting review, and a link to each awaiting version's flags."""
+    if not can(user, "change", review):
+        return None
+    latest: dict[int, DocumentVersion] = {}
+    for version in DocumentVersion.objects.filter(document__review=review).select_related(
+            "document").order_by("document_id", "-number"):
+        latest.setdefault(version.document_id, version)
+    if not latest:
+        return None
+    out: dict[str, Any] = progress(v.pk for v in latest.values())
+    done = reviewed(v.pk for v in latest.values())
+    out["awaiting"] = [
+        {"document": v.document_id, "title": v.document.title, "version": v.number,
+         "url": f"{v.document.get_absolute_url()}personal-data/?version={v.number}"}
+        for v in latest.values() if v.pk not in done]
+    return out
+
+
 def redact_hits(user: Any, hits: list[Any], query: str = "") -> list[Any]:
     """Search hits as ``user`` may see them: for a document the user may not see unredacted,
-    the snippet is rebuilt from the redacted passage text; a hit whose query words were only
-    inside redacted spans is dropped (searching for a name finds nothing), and so is a
-    provisional OCR page or a version whose personal data is not checked yet."""
+    the snippet is rebuilt from the redacted passage text and every other document-derived
+    field (section title, document title) redacted by ``redact_field``; a hit whose query
+    words are only inside redacted spans is dropped (``dropped``), and so is a provisional
+    OCR page or a version not yet reviewed (``ready``)."""
     from .models import Passage
 
     if not hits:
@@ -222,5 +461,15 @@ def redact_hits(user: Any, hits: list[Any], query: str = "") -> list[Any]:
         if dropped(text, row["text"], query):
             continue
         hit.snippet = snippet(text, query)
+        redact_hit_fields(hit, redactor)
         kept.append(hit)
     return kept
+
+
+HIT_TEXT_FIELDS = ("section_title", "document_title")
+
+
+def redact_hit_fields(hit: Any, redactor: Redactor) -> None:
+    """The document-derived fields of a search hit besides its snippet, redacted."""
+    for name in HIT_TEXT_FIELDS:
+        setattr(hit, name, redact_field(getattr(hit, name), redactor))

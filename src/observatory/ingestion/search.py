@@ -432,54 +432,37 @@ class Redaction:
     """What ``redaction.redact_hits`` does to search hits, computed for many ids at once
     (one raw query; the ORM's per-id work cost more than the query): for a user who may not
     see a document unredacted, a hit is dropped if it is a provisional OCR page, its
-    version's personal data is not checked yet, or the query's words are only inside
-    redacted spans; a kept hit's snippet is rebuilt from the redacted passage. Used for
-    honest totals (``hidden``) and for the page (``redact``), so the search page, API and
-    CLI show ``search()``'s hits as they are."""
+    version's flags are not yet decided by a person (``redaction.ready``), or any query word
+    is only inside redacted spans (``redaction.dropped``); a kept hit's snippet is rebuilt
+    from the redacted passage and its other document-derived fields redacted
+    (``redaction.redact_hit_fields``). Used for honest totals (``hidden``) and for the page
+    (``redact``), so the search page, API and CLI show ``search()``'s hits as they are."""
 
     def __init__(self, user: Any) -> None:
         self.role, self.area = role_of(user), area_of(user)
         self.everything = all(allowed(self.role, kind, "change") for kind in (
             "published_document", "unpublished_document", "confidential_document"))
-        self._unchecked: set[int] | None = None
         # id -> (text as the user sees it, stored text); None: shown as it is
         self._seen: dict[int, tuple[str, str] | None] = {}
-
-    @property
-    def unchecked(self) -> set[int]:
-        """Versions whose personal data is not checked yet (model step running or failed),
-        found from the jobs stopped at that step: a short list."""
-        if self._unchecked is None:
-            from .models import IngestJob
-            from .redaction import not_ready
-            from .services import deferred_steps
-
-            steps = deferred_steps()
-            stopped = [row[0] for row in _fetch(
-                f"SELECT DISTINCT version_id FROM {IngestJob._meta.db_table} WHERE step IN "
-                f"({', '.join(['%s'] * len(steps))}) AND status IN (%s, %s)",
-                (*steps, IngestJob.RUNNING, IngestJob.FAILED))] if steps else []
-            self._unchecked = not_ready(stopped) if stopped else set()
-        return self._unchecked
+        self._version: dict[int, int] = {}  # id -> version id, for the redacted ones
+        self._redactors: dict[int, Any] = {}
 
     def _rows(self, ids: Sequence[int], every_passage: bool) -> dict[int, tuple[str, str]]:
         """{id: the passage text as the user sees it (redacted)} for the ids in documents
         the user may not see unredacted; '' for a passage shown to nobody such (OCR page,
-        unchecked version). Without ``every_passage`` only passages that redaction can
-        change are read: OCR pages, unchecked versions, versions with redacting flags."""
+        version not reviewed). Without ``every_passage`` only passages that redaction can
+        change are read: OCR pages, versions not reviewed, versions with redacting flags."""
         from ..repository.models import Review
-        from .redaction import REDACTING, Redactor, redactors
+        from .redaction import REDACTING, Redactor, not_ready, redactors, reviewed_sql
 
-        unchecked = self.unchecked
         where = f"p.id IN ({','.join(['%s'] * len(ids))})"
         params: list[Any] = [*REDACTING, *ids]
         if not every_passage:
+            decided, decided_params = reviewed_sql("p.version_id")
             risky = [f"p.version_id IN (SELECT version_id FROM {PersonalDataFlag._meta.db_table}"
-                     f" WHERE status IN ({','.join(['%s'] * len(REDACTING))}))", "p.kind = %s"]
-            params += [*REDACTING, "ocr_page"]
-            if unchecked:
-                risky.append(f"p.version_id IN ({','.join(['%s'] * len(unchecked))})")
-                params += sorted(unchecked)
+                     f" WHERE status IN ({','.join(['%s'] * len(REDACTING))}))", "p.kind = %s",
+                     f"NOT {decided}"]
+            params += [*REDACTING, "ocr_page", *decided_params]
             where += " AND (" + " OR ".join(risky) + ")"
         today = date.today().isoformat()
         found, flagged = [], set()
@@ -499,10 +482,12 @@ class Redaction:
             found.append((pk, version_id, kind, text, start))
             if has_flags:
                 flagged.add(version_id)
-        by_version = redactors(flagged) if flagged else {}
+        unchecked = not_ready({row[1] for row in found})
+        self._redactors.update(redactors(flagged) if flagged else {})
         empty = Redactor(())
+        self._version.update({row[0]: row[1] for row in found})
         return {pk: ("" if kind == "ocr_page" or version_id in unchecked
-                     else by_version.get(version_id, empty).piece(text, start), text)
+                     else self._redactors.get(version_id, empty).piece(text, start), text)
                 for pk, version_id, kind, text, start in found}
 
     def hidden(self, ids: Sequence[int], query: str, *,
@@ -533,7 +518,7 @@ class Redaction:
         return [pk for pk in ids if self._seen[pk] is None]
 
     def redact(self, hits: list[Hit], query: str) -> list[Hit]:
-        from .redaction import dropped, snippet
+        from .redaction import Redactor, dropped, redact_hit_fields, snippet
 
         if not hits or self.everything:
             return hits
@@ -546,6 +531,8 @@ class Redaction:
                 if dropped(text, stored, query):
                     continue
                 hit.snippet = snippet(text, query)
+                redact_hit_fields(hit, self._redactors.get(self._version[hit.passage_id],
+                                                           Redactor(())))
             kept.append(hit)
         return kept
 

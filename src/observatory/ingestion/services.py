@@ -171,7 +171,8 @@ def _deferred_phase(job_id: int, version: DocumentVersion, run: PipelineRun) -> 
         run.execute(run.config.deferred_steps)
         result = run.finish()
         with transaction.atomic():
-            _store_flags(version, result.personal_data, result.producers.get("personal_data", ""))
+            _store_flags(version, result.personal_data, result.producers.get("personal_data", ""),
+                         result)
             IngestJob.objects.filter(pk=job_id).update(
                 status=IngestJob.DONE, step="done", finished_at=timezone.now(),
                 done=F("total"), timings=_timed(result), message=summary(result))
@@ -319,7 +320,7 @@ def save_result(version: DocumentVersion, result: ExtractionResult) -> None:
             confidential=confidential))
     Extraction.objects.bulk_create(extractions)
 
-    _store_flags(version, result.personal_data, producers.get("personal_data", ""))
+    _store_flags(version, result.personal_data, producers.get("personal_data", ""), result)
     link_recommendations(review_id)
 
 
@@ -339,13 +340,35 @@ def latest_job(version: DocumentVersion | None) -> IngestJob | None:
     return IngestJob.objects.filter(version=version).order_by("-created_at", "-pk").first()
 
 
-def _store_flags(version: DocumentVersion, flags, producer: str) -> None:
+def redaction_lists() -> Any:
+    """The shipped never-flag/always-flag lists plus this installation's (admin table)."""
+    from observatory_core.ingest.redaction_lists import shipped
+
+    from .models import RedactionListEntry
+
+    rows = list(RedactionListEntry.objects.values_list("list", "text", "kind"))
+    return shipped().merged(
+        allow=[t for lst, t, _ in rows if lst == RedactionListEntry.ALLOW],
+        deny=[(k or "person_name", t) for lst, t, k in rows if lst == RedactionListEntry.DENY])
+
+
+def _store_flags(version: DocumentVersion, flags, producer: str,
+                 result: ExtractionResult | None = None) -> None:
     """Add personal-data flags not already on the version (same kind and span): the rules'
-    flags and the model's later ones never duplicate, and decisions on kept ones stand."""
+    flags and the model's later ones never duplicate, and decisions on kept ones stand.
+    The allow and deny lists (``redaction_lists``) are applied first: organisations,
+    places and programmes on the allow list are not flagged, deny-list strings always are."""
+    from observatory_core.ingest.redaction_lists import apply_lists
+
+    if result is not None:
+        flags = apply_lists(result.text, result.pages, flags, redaction_lists())
     kept = set(PersonalDataFlag.objects.filter(version=version).values_list(
         "kind", "start", "end"))
+    taken = [(a, b) for _, a, b in kept]
     PersonalDataFlag.objects.bulk_create([
         PersonalDataFlag(version=version, kind=f.kind, text=f.text[:300], page=f.page,
                          start=f.start, end=f.end, confidence=f.confidence,
                          producer=f"{producer}:{f.rule}"[:150])
-        for f in flags if (f.kind, f.start, f.end) not in kept])
+        for f in flags if (f.kind, f.start, f.end) not in kept
+        and not (f.rule.startswith("redaction_lists") and any(
+            a < f.end and f.start < b for a, b in taken))])

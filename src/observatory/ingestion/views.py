@@ -25,7 +25,16 @@ from ..web.render import error, respond
 from . import data
 from .decisions import DecisionError, decide
 from .models import Extraction, PersonalDataFlag
-from .redaction import decide_flag, may_see_unredacted, redactor_for
+from .redaction import (
+    LABELS,
+    add_flag,
+    decide_flag,
+    decide_many,
+    finish_review,
+    may_see_unredacted,
+    ready,
+    redactor_for,
+)
 from .search import MODES, search
 from .services import latest_job, reprocess
 
@@ -113,12 +122,16 @@ def document_text(request: HttpRequest, pk: int) -> HttpResponse:
     page_number = request.GET.get("page", "1")
     page_number = int(page_number) if page_number.isdigit() else 1
     mark = _span(request.GET.get("mark", ""))
-    redacted = (not may_see_unredacted(request.user, document)
-                or request.GET.get("redacted") == "1")
+    reviewer = may_see_unredacted(request.user, document)
+    redacted = not reviewer or request.GET.get("redacted") == "1"
     record(request, "view", document, detail=f"text page {page_number}"
                                              f"{' (redacted)' if redacted else ''}")
-    payload = data.text_page(document, version, page_number, mark, redacted=redacted)
-    return respond(request, "ingestion/text.html", payload, {"object": document})
+    # A reviewer may preview the redacted text before finishing the review; no one else.
+    payload = data.text_page(document, version, page_number, mark, redacted=redacted,
+                             withhold=not reviewer)
+    return respond(request, "ingestion/text.html", payload, {
+        "object": document, "can_flag": reviewer and not redacted and version is not None,
+        "all_kinds": list(LABELS.items())})
 
 
 def _span(raw: str) -> tuple[int, int] | None:
@@ -173,25 +186,19 @@ def search_page(request: HttpRequest) -> HttpResponse:
 
 
 def personal_data(request: HttpRequest, pk: int) -> HttpResponse:
-    """GET: the personal-data flags of a version (kind, the words around it, page) for a
-    person who may change the review to confirm or reject; POST (flag, action): one
-    decision, audited. Others may not see this page (403): they see the redacted text."""
+    """GET: the personal-data flags of a version (kind, the words around it, page) and the
+    redaction review's progress, for a person who may change the review; POST: one decision
+    (flag, action=confirm|reject), many at once (action with ``text``: every occurrence of
+    those words; with ``kind``: every flag of a kind), a person's own flag (action=add with
+    ``start``/``end`` from a selection in the viewer, or ``text``: every occurrence) or the
+    end of the review (action=finish). Each is audited. Others may not see this page (403):
+    they see the redacted text once the review is finished."""
     document, refusal = _document(request, pk, "change")
     if refusal:
         return refusal
-    if request.method == "POST":
-        flag = PersonalDataFlag.objects.filter(
-            pk=request.POST.get("flag") or 0, version__document=document).first()
-        if flag is None:
-            return error(request, 404, "There is no such flag for this document.")
-        try:
-            messages.success(request, decide_flag(flag, request.POST.get("action", ""),
-                                                  request.user, request=request))
-        except ValueError as exc:
-            messages.error(request, str(exc))
-        return redirect(_back(request, f"{document.get_absolute_url()}personal-data/"
-                                       f"?version={flag.version.number}#flag-{flag.pk}"))
     version = _version(document, request)
+    if request.method == "POST":
+        return _personal_data_post(request, document, version)
     record(request, "view", document, detail="personal-data flags")
     text = data.DocumentText.objects.filter(version=version).values_list(
         "text", flat=True).first() or ""
@@ -209,8 +216,53 @@ def personal_data(request: HttpRequest, pk: int) -> HttpResponse:
             for f in flags]
     counts = {s: sum(r["status"] == s for r in rows) for s in ("suggested", "confirmed",
                                                                 "rejected")}
+    pending = [r for r in rows if r["status"] == "suggested"]
+    words: dict[str, int] = {}
+    for r in pending:
+        key = " ".join(r["text"].split())
+        words[key] = words.get(key, 0) + 1
     payload = {"document": document.pk, "version": version.number if version else None,
                "counts": counts, "flags": rows,
+               "reviewed": ready(version) if version else False,
+               "kinds": sorted({(r["kind"], r["kind_label"]) for r in pending}),
+               "repeated": sorted(((w, n) for w, n in words.items() if n > 1),
+                                  key=lambda item: (-item[1], item[0])),
                "redacted_text_url": f"{document.get_absolute_url()}text/?version="
                                     f"{version.number if version else ''}&redacted=1"}
-    return respond(request, "ingestion/personal_data.html", payload, {"object": document})
+    return respond(request, "ingestion/personal_data.html", payload,
+                   {"object": document, "all_kinds": list(LABELS.items())})
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _personal_data_post(request: HttpRequest, document: Document, version) -> HttpResponse:
+    if version is None:
+        return error(request, 404, "There is no such version.")
+    back = f"{document.get_absolute_url()}personal-data/?version={version.number}"
+    form = request.POST
+    action = form.get("action", "")
+    try:
+        if form.get("flag"):
+            flag = PersonalDataFlag.objects.filter(pk=_int(form.get("flag")) or 0,
+                                                   version__document=document).first()
+            if flag is None:
+                return error(request, 404, "There is no such flag for this document.")
+            outcome = decide_flag(flag, action, request.user, request=request)
+            back = f"{document.get_absolute_url()}personal-data/?version=" \
+                   f"{flag.version.number}#flag-{flag.pk}"
+        elif action == "add":
+            outcome = add_flag(version, request.user, kind=form.get("kind", ""),
+                               start=_int(form.get("start")), end=_int(form.get("end")),
+                               text=form.get("text", ""), request=request)
+        elif action == "finish":
+            outcome = finish_review(version, request.user, request=request)
+        else:
+            outcome = decide_many(version, action, request.user, text=form.get("text", ""),
+                                  kind=form.get("kind", ""), request=request)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, outcome)
+    return redirect(_back(request, back))

@@ -17,6 +17,7 @@ from observatory_core.filetypes import FileRejected
 
 from ..accounts.access import can, can_create_review, may_create_reviews
 from ..audit.log import record, refused_input
+from ..ingestion.redaction import review_progress
 from ..web.access import allowed_or_page
 from ..web.render import error, respond, wants_json
 from .filters import ReviewFilterForm, visible_reviews
@@ -69,6 +70,9 @@ def review_detail(request: HttpRequest, reference: str) -> HttpResponse:
                  if can(request.user, "view", d)]
     row = review_row(review)
     data = {"review": row, "documents": [document_data(d) for d in documents]}
+    progress = review_progress(request.user, review)  # for those who decide flags only
+    if progress is not None:
+        data["redaction_review"] = progress
     fields = []
     for spec in FIELDS:
         value = getattr(review, spec.name)

@@ -10,7 +10,14 @@ from django.http import HttpRequest, HttpResponse
 from ..accounts.access import can
 from ..audit.log import record
 from ..ingestion.models import Passage
-from ..ingestion.redaction import may_see_unredacted, ready, redact_hits, redactor_for
+from ..ingestion.redaction import (
+    may_see_unredacted,
+    ready,
+    redact_field,
+    redact_hits,
+    redactor_for,
+    withheld,
+)
 from ..ingestion.search import similar
 from ..repository.models import Document
 from ..web.render import error, respond
@@ -21,8 +28,17 @@ def _source_text(request: HttpRequest, passage: Passage) -> str:
     if may_see_unredacted(request.user, passage.document):
         return passage.text
     if not ready(passage.version):
-        return ""  # personal data not checked yet: nothing of it is shown
+        return ""  # flags not decided by a person yet: nothing of it is shown
     return redactor_for(passage.version).piece(passage.text, passage.start)
+
+
+def _source_field(request: HttpRequest, passage: Passage, value: str) -> str:
+    """Another document-derived field of the source passage, by the same rule."""
+    if may_see_unredacted(request.user, passage.document):
+        return value
+    if not ready(passage.version):
+        return withheld(value)
+    return redact_field(value, redactor_for(passage.version))
 
 
 def passage_similar(request: HttpRequest, pk: int) -> HttpResponse:
@@ -47,7 +63,9 @@ def passage_similar(request: HttpRequest, pk: int) -> HttpResponse:
         record(request, "view", document, detail=f"similar to passage {pk}")
     source: dict[str, Any] = {
         "passage": passage.pk, "review": passage.review.reference,
-        "document": passage.document_id, "document_title": passage.document.title,
+        "document": passage.document_id,
+        "document_title": _source_field(request, passage, passage.document.title),
+        "section_title": _source_field(request, passage, passage.section_title),
         "version": passage.version.number, "page": passage.page, "passage_index": passage.index,
         "text": _source_text(request, passage),
         "url": f"/documents/{passage.document_id}/text/?version={passage.version.number}"

@@ -217,7 +217,7 @@ def model_flags(text: str, pages: Sequence[Page], passages: Sequence[Passage],
                 continue
             value = re.sub(r"[\u2019']s$", "", value)
             end = start + len(value)
-            if not plausible_name(value):
+            if not plausible_name(value) or not_a_person(text, start, end, s):
                 continue
             add(kind, start, end, label)
     if s.get("propagate", True):
@@ -240,6 +240,11 @@ def _not_names() -> frozenset[str]:
     for la in load_local_authorities():
         words.add(la.name.lower())
         words.add(la.region_name.lower())
+        # Each word of a name in several words too ('Blackburn' and 'Darwen' of 'Blackburn
+        # with Darwen'): reports shorten their area's name. A PERSON entity is dropped only
+        # when ALL its words are such words, so 'Chelsea Smith' is still flagged.
+        for word in re.findall(r"[A-Za-z]{4,}", la.name):
+            words.add(word.lower())
     return frozenset(words)
 
 
@@ -257,6 +262,28 @@ def plausible_name(value: str) -> bool:
         return False
     words = re.findall(r"[A-Za-z\u2019'-]+", bare)
     return not all(w.lower() in stop for w in words)
+
+
+_SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|\n\s*|[\u25fc\u2022\u25aa*-]\s+)$")
+
+
+def not_a_person(text: str, start: int, end: int, s: dict[str, Any]) -> bool:
+    """A PERSON entity the context shows is not a person: followed by a word that makes it
+    a body, programme or place (``not_before``); a short mixed-case abbreviation ('BwD');
+    or one word at the start of a sentence or bullet (where every word has a capital)
+    that the same document also uses in lower case ('Schools provide...', 'Exemplary
+    work...'): a common word, not a name."""
+    value = text[start:end]
+    after = s.get("not_before")
+    if after and compile_pattern(after, 0).match(text, end):
+        return True
+    if " " in value:
+        return False
+    if len(value) <= 4 and sum(c.isupper() for c in value) >= 2:
+        return True
+    at_start = _SENTENCE_START.search(text, max(0, start - 4), start) is not None or start == 0
+    return at_start and re.search(rf"(?<![\w-]){re.escape(value.lower())}(?![\w-])",
+                                  text) is not None
 
 
 def _propagate(text: str, flags: Sequence[PersonalDataFlag], add: Any,

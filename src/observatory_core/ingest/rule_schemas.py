@@ -161,6 +161,7 @@ class EntityModel(_Strict):
     propagate: bool
     not_propagated: list[Pattern] = []
     not_names: list[str] = []
+    not_before: Pattern | None = None  # words after an entity that make it not a person
 
 
 class PersonalDataFile(_RuleFile):
@@ -195,8 +196,24 @@ class DatasetFile(_RuleFile):
     review_method: dict[str, list[Pattern]] = {}
 
 
+# -- redaction_lists.toml ----------------------------------------------------------------
+class RedactionListsFile(_RuleFile):
+    allow: dict[str, list[Annotated[str, Field(min_length=2)]]]  # group -> words never flagged
+    deny: dict[str, list[Annotated[str, Field(min_length=2)]]] = {}  # kind -> always flagged
+
+    @field_validator("deny")
+    @classmethod
+    def _known_kinds(cls, deny: dict[str, list[str]]) -> dict[str, list[str]]:
+        known = {"person_name", "postcode", "nhs_number", "phone", "date_of_birth", "school",
+                 "address", "email"}
+        unknown = sorted(set(deny) - known)
+        if unknown:
+            raise ValueError(f"unknown kind(s) {unknown}; known: {sorted(known)}")
+        return deny
+
+
 SCHEMAS: dict[str, type[_RuleFile]] = {
     "pipeline": PipelineFile, "sections": SectionsFile,
     "recommendations": RecommendationsFile, "personal_data": PersonalDataFile,
-    "dataset": DatasetFile,
+    "dataset": DatasetFile, "redaction_lists": RedactionListsFile,
 }

@@ -18,6 +18,7 @@ from observatory.ingestion.models import (
     PersonalDataFlag,
     Recommendation,
 )
+from observatory.ingestion.redaction import finish_review
 from observatory.ingestion.services import deferred_steps
 from observatory.repository.models import Review
 
@@ -34,7 +35,7 @@ DRILL = {"table": "recommendations_by_agency", "rec_agency": "police"}
 def named_review(reference: str, *, area: str = "E08000025", flag: bool = True,
                  confidential: bool = False) -> Recommendation:
     """A published review whose one recommendation (to the police) names the child, with
-    the name flagged as personal data (suggested: redacted until rejected)."""
+    the name flagged as personal data (confirmed by a person, who finished the review)."""
     review = make_review(reference, area=area)
     Review.objects.filter(pk=review.pk).update(decision_date=date(2015, 2, 1))
     document = add_document(review, "imr" if confidential else "overview_report")
@@ -48,7 +49,9 @@ def named_review(reference: str, *, area: str = "E08000025", flag: bool = True,
     if flag:
         at = TEXT.index(NAME)
         PersonalDataFlag.objects.create(version=version, kind="person_name", text=NAME, page=1,
-                                        start=at, end=at + len(NAME), producer="test")
+                                        start=at, end=at + len(NAME), producer="test",
+                                        status="confirmed")
+    finish_review(version, None)
     return Recommendation.objects.create(
         version=version, review=review, index=0, page=1, start=0, end=len(TEXT),
         producer="test", number="1", text=TEXT, addressee=term("agency", "police"),
@@ -104,7 +107,7 @@ def test_text_not_yet_checked_for_personal_data_is_not_shown(named, users):
     IngestJob.objects.create(version=version, status=IngestJob.RUNNING, step=deferred_steps()[0])
     html, data = _both(_as(users, "practitioner"), DRILL)
     first = next(r for r in data["reviews"] if r["reference"] == "RED-0")
-    assert "checked for personal data" in first["evidence"][0]["text"]
+    assert "Awaiting redaction review" in first["evidence"][0]["text"]
     assert "Kelly" not in html and "Kelly" not in str(data)
 
 

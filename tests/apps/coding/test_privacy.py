@@ -19,7 +19,7 @@ from observatory.ingestion.models import DocumentText, PersonalDataFlag, Recomme
 from observatory.repository.services import store_version
 from observatory_core.coding.refi import read_qdpx
 
-from ..conftest import OTHER_AREA, PASSWORD, make_review, term
+from ..conftest import OTHER_AREA, PASSWORD, make_review, review_redaction, term
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +59,7 @@ def named(db, django_capture_on_commit_callbacks):
                      django_capture_on_commit_callbacks)
     kinds = set(PersonalDataFlag.objects.filter(version=version).values_list("kind", flat=True))
     assert "person_name" in kinds
+    review_redaction(version)  # a person confirms the flags: then the redacted text is shown
     return version
 
 

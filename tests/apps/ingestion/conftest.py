@@ -12,7 +12,7 @@ from observatory.ingestion.models import IngestJob
 from observatory.repository.services import store_version
 from observatory_demo import build_demo_corpus, write_demo_files
 
-from ..conftest import term
+from ..conftest import review_redaction, term
 
 
 @pytest.fixture(scope="session")
@@ -40,14 +40,21 @@ def summary_docx(demo_dir) -> Path:
 @pytest.fixture
 def upload(django_capture_on_commit_callbacks):
     """upload(review, kind, path or bytes, filename=None) -> (version, job); the task runs
-    as it would after the upload's transaction commits (ImmediateBackend in tests)."""
+    as it would after the upload's transaction commits (ImmediateBackend in tests).
+    ``reviewed`` (default): then a person confirms every suggested personal-data flag and
+    finishes the redaction review, as must happen before roles that see the text only
+    redacted see anything of it; tests of that rule pass ``reviewed=False``."""
 
-    def do(review, kind: str, source, filename: str | None = None, user=None):
+    def do(review, kind: str, source, filename: str | None = None, user=None,
+           reviewed: bool = True):
         data = source.read_bytes() if isinstance(source, Path) else source
         name = filename or (source.name if isinstance(source, Path) else "upload.pdf")
         with django_capture_on_commit_callbacks(execute=True):
             version = store_version(review=review, kind=term("document_kind", kind),
                                     filename=name, stream=io.BytesIO(data), user=user).version
-        return version, IngestJob.objects.filter(version=version).latest("pk")
+        job = IngestJob.objects.filter(version=version).latest("pk")
+        if reviewed and job.status == IngestJob.DONE:
+            review_redaction(version)
+        return version, job
 
     return do

@@ -1,6 +1,7 @@
 """Scanned uploads (OCR, pages searchable as recognised, failure leaves nothing) and the
-redaction rule: roles that may not see a document unredacted get [REDACTED: kind] markers
-in the viewer, JSON, the API and search, never the name."""
+redaction rule: roles that may not see a document unredacted see nothing of a version until
+a person has decided its flags, then [REDACTED: kind] markers for confirmed flags in the
+viewer, JSON, the API and search, never the name."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from observatory_core.ingest import IngestError
 from observatory_core.ingest.ocr import tesseract_path
 from observatory_core.ingest.scanned import make_scanned_pdf
 
-from ..conftest import make_review
+from ..conftest import make_review, review_redaction
 
 pytestmark = pytest.mark.django_db
 
@@ -139,11 +140,19 @@ def test_model_is_loaded_once_per_worker_process_not_per_job(upload):
 
 
 @pytest.fixture
-def named(upload):
+def unreviewed(upload):
     review = make_review("ING-RED")
-    version, job = upload(review, "overview_report", REPORT, filename="report.txt")
+    version, job = upload(review, "overview_report", REPORT, filename="report.txt",
+                          reviewed=False)
     assert job.status == IngestJob.DONE, job.message
     return version
+
+
+@pytest.fixture
+def named(unreviewed):
+    """The report after a person confirmed every flag and finished the redaction review."""
+    review_redaction(unreviewed)
+    return unreviewed
 
 
 def _everything(client: Client, version) -> list[str]:
@@ -180,14 +189,43 @@ def test_practitioner_sees_redacted_markers_never_the_name(named, users):
     assert client.get(f"/documents/{named.document_id}/personal-data/").status_code == 403
 
 
-def test_analyst_sees_the_name_and_decides_flags(named, users):
+def test_nothing_of_a_version_is_shown_redacted_before_a_person_reviews_it(unreviewed, users):
+    """Machine suggestions are not shown as redactions: until a person has decided the
+    version's flags, roles that see it only redacted see none of its text, anywhere."""
+    client = Client()
+    client.force_login(users["practitioner"])
+    pages = _everything(client, unreviewed)
+    for body in pages[:6]:  # the rest are searches, whose pages repeat the query
+        assert "Kelly" not in body and "aardvark" not in body and "Introduction" not in body
+        assert "school nurse" not in body and "[REDACTED: name]" not in body
+    assert "Awaiting redaction review" in pages[2]
+    assert "school nurse" not in pages[6] and "Kelly" not in "".join(pages[6:])
+    assert client.get("/api/search", {"q": "aardvark"}).json()["total"] == 0
+    # Counted without reading every passage (a full page): still not counted.
+    assert client.get("/api/search", {"q": "nurse", "limit": 1,
+                                      "mode": "keyword"}).json()["total"] == 0
+    assert client.get("/search/", {"q": "nurse", "format": "json"}).json()["data"]["total"] == 0
+    # Deciding every flag is not enough: a person must also say the review is finished
+    # (names the machine missed are added first).
+    PersonalDataFlag.objects.filter(version=unreviewed).update(status=Decision.CONFIRMED)
+    assert "aardvark" not in client.get(f"/documents/{unreviewed.document_id}/text/",
+                                        {"page": 1}).content.decode()
+    review_redaction(unreviewed)
+    assert "aardvark" in client.get(f"/documents/{unreviewed.document_id}/text/",
+                                    {"page": 1}).content.decode()
+    assert client.get("/api/search", {"q": "aardvark"}).json()["total"] == 1
+
+
+def test_analyst_sees_the_name_and_decides_flags(unreviewed, users):
+    named = unreviewed
     client = Client()
     client.force_login(users["analyst"])
     text = client.get(f"/documents/{named.document_id}/text/", {"page": 1}).content.decode()
     assert NAME in text
-    redacted = client.get(f"/documents/{named.document_id}/text/",
-                          {"page": 1, "redacted": "1"}).content.decode()
-    assert NAME not in redacted and "[REDACTED: name]" in redacted
+    # The reviewer's preview shows the text as it will be shown: only confirmed flags redact.
+    preview = client.get(f"/documents/{named.document_id}/text/",
+                         {"page": 1, "redacted": "1"}).content.decode()
+    assert NAME in preview and "[REDACTED: name]" not in preview
     listing = client.get(f"/documents/{named.document_id}/personal-data/",
                          {"format": "json"}).json()["data"]
     assert any(f["text"] == NAME for f in listing["flags"])
@@ -199,11 +237,22 @@ def test_analyst_sees_the_name_and_decides_flags(named, users):
     assert postcode.status == Decision.REJECTED and postcode.decided_by == users["analyst"]
     assert AuditEvent.objects.filter(detail__contains=f"personal data flag {postcode.pk}",
                                      action="change").exists()
-    # A rejected flag is no longer redacted; the name (still suggested) is.
+    # A rejected flag is not redacted and a confirmed one is, once the review is finished;
+    # finishing is refused while a flag is still suggested.
     practitioner = Client()
     practitioner.force_login(users["practitioner"])
+    url = f"/documents/{named.document_id}/personal-data/"
+    client.post(url, {"action": "finish"})
     page = practitioner.get(f"/documents/{named.document_id}/text/", {"page": 1}).content.decode()
-    assert "BS1 4DJ" in page and "Kelly" not in page
+    assert "Awaiting redaction review" in page and "BS1 4DJ" not in page
+    client.post(url, {"action": "confirm", "kind": "person_name"})
+    client.post(url, {"action": "confirm", "kind": "address"})
+    preview = client.get(f"/documents/{named.document_id}/text/",
+                         {"page": 1, "redacted": "1"}).content.decode()
+    assert NAME not in preview and "[REDACTED: name]" in preview
+    assert client.post(url, {"action": "finish"}).status_code == 302
+    page = practitioner.get(f"/documents/{named.document_id}/text/", {"page": 1}).content.decode()
+    assert "BS1 4DJ" in page and "Kelly" not in page and "[REDACTED: name]" in page
 
 
 def test_searchable_before_the_model_runs_but_not_for_redacted_roles(upload, users,
@@ -230,7 +279,7 @@ def test_searchable_before_the_model_runs_but_not_for_redacted_roles(upload, use
                           filename="report.txt")
     assert job.status == IngestJob.DONE and "flag_personal_data_model@1" in job.timings
     assert seen["job"] == IngestJob.RUNNING and seen["analyst"] == 1
-    assert seen["practitioner"] == [] and "being checked for personal data" in seen["text"]
+    assert seen["practitioner"] == [] and "Awaiting redaction review" in seen["text"]
     assert "Kelly" not in seen["text"]
     assert PersonalDataFlag.objects.filter(version=version,
                                            producer__startswith="flag_personal_data_model"
@@ -248,3 +297,64 @@ def test_similar_passages_page_shows_practitioners_the_redacted_source(named, us
         assert NAME not in seen and "[REDACTED: name]" in seen
     assert NAME in analyst.get(f"/passages/{passage.pk}/similar/",
                                {"format": "json"}).content.decode()
+
+
+def test_review_page_shows_redaction_progress_to_those_who_decide(unreviewed, users):
+    review = unreviewed.document.review.reference
+    analyst, practitioner = Client(), Client()
+    analyst.force_login(users["analyst"])
+    practitioner.force_login(users["practitioner"])
+    data = analyst.get(f"/reviews/{review}/", {"format": "json"}).json()["data"]
+    progress = data["redaction_review"]
+    total = PersonalDataFlag.objects.filter(version=unreviewed).count()
+    assert progress["flags_total"] == total and progress["flags_decided"] == 0
+    assert progress["versions_awaiting"] == 1 and progress["awaiting"][0]["version"] == 1
+    assert "awaiting redaction review" in analyst.get(f"/reviews/{review}/").content.decode()
+    assert "redaction_review" not in practitioner.get(
+        f"/reviews/{review}/", {"format": "json"}).json()["data"]
+    review_redaction(unreviewed)
+    progress = analyst.get(f"/reviews/{review}/", {"format": "json"}).json()["data"][
+        "redaction_review"]
+    assert progress["flags_decided"] == total and progress["versions_awaiting"] == 0
+
+
+def test_bulk_decisions_and_flags_added_by_people(unreviewed, users):
+    """All occurrences of a string at once, a missed name added by its words or by the span
+    a person selected, each audited."""
+    client = Client()
+    client.force_login(users["analyst"])
+    url = f"/documents/{unreviewed.document_id}/personal-data/"
+    kelly = PersonalDataFlag.objects.filter(version=unreviewed, text="Kelly")
+    assert kelly.count() >= 1
+    client.post(url, {"action": "reject", "text": "kelly"})  # case-blind, every occurrence
+    assert set(kelly.values_list("status", flat=True)) == {Decision.REJECTED}
+    text = DocumentText.objects.get(version=unreviewed).text
+    client.post(url, {"action": "add", "kind": "person_name", "text": "Sibling 1"})
+    assert PersonalDataFlag.objects.filter(version=unreviewed, text="Sibling 1",
+                                           status=Decision.CONFIRMED,
+                                           producer="person").count() == 1
+    start = text.index("aardvark")
+    client.post(url, {"action": "add", "kind": "person_name", "start": start,
+                      "end": start + 8, "text": "aardvark"})
+    added = PersonalDataFlag.objects.get(version=unreviewed, start=start)
+    assert added.text == "aardvark" and added.decided_by == users["analyst"]
+    assert AuditEvent.objects.filter(detail__contains="added by a person").count() == 2
+    assert AuditEvent.objects.filter(detail__contains="at once").exists()
+    # Not for those who may not change the review.
+    practitioner = Client()
+    practitioner.force_login(users["practitioner"])
+    assert practitioner.post(url, {"action": "add", "kind": "person_name",
+                                   "text": "nurse"}).status_code in (403, 404)
+    assert not PersonalDataFlag.objects.filter(version=unreviewed, text="nurse").exists()
+
+
+def test_installation_allow_and_deny_lists_apply_when_flags_are_stored(upload):
+    from observatory.ingestion.models import RedactionListEntry
+
+    RedactionListEntry.objects.create(list="allow", text="Kelly Marie Campbell")
+    RedactionListEntry.objects.create(list="deny", text="aardvark panel", kind="person_name")
+    version, job = upload(make_review("ING-LISTS"), "overview_report", REPORT,
+                          filename="report.txt", reviewed=False)
+    assert job.status == IngestJob.DONE, job.message
+    texts = set(PersonalDataFlag.objects.filter(version=version).values_list("text", flat=True))
+    assert "aardvark panel" in texts and "Kelly Marie Campbell" not in texts

@@ -21,6 +21,7 @@ from observatory_core.ingest import extract
 from observatory_core.ingest.types import PersonalDataFlag
 
 GOLD = Path(__file__).parent / "gold" / "personal_data" / "coroners.json"
+INSPECTIONS = Path(__file__).parent / "gold" / "personal_data" / "inspections.json"
 CORONERS_FIELDS = ("coroner", "area", "receiver", "investigation", "circumstances", "concerns")
 
 
@@ -63,6 +64,40 @@ def coroners_samples(corpus: Path) -> list[Sample]:
                               gold_spans(result.text, [tuple(i) for i in doc["items"]]),
                               rules, model))
     return samples
+
+
+def coroners_held_out() -> set[str]:
+    """The coroners' reports kept aside while the flagger was tuned (reported apart)."""
+    return set(json.loads(INSPECTIONS.read_text(encoding="utf-8"))["coroners_held_out"])
+
+
+def inspection_samples(corpus: Path, held_out: bool) -> list[Sample]:
+    """Real Ofsted inspections labelled by hand (people only: organisations, places,
+    programmes and headings are not personal data); ``held_out``: those kept aside."""
+    gold = json.loads(INSPECTIONS.read_text(encoding="utf-8"))
+    samples = []
+    for doc in gold["documents"]:
+        if doc["held_out"] != held_out:
+            continue
+        result = extract(corpus / "inspections" / doc["file"])
+        rules, model = split(result.personal_data)
+        samples.append(Sample(doc["file"][:40], result.text,
+                              gold_spans(result.text, [tuple(i) for i in doc["items"]]),
+                              rules, model))
+    return samples
+
+
+def with_lists(samples: Sequence[Sample]) -> list[Sample]:
+    """The samples' flags after the shipped allow/deny lists, as ingestion stores them."""
+    from observatory_core.ingest.redaction_lists import apply_lists
+
+    out = []
+    for s in samples:
+        pages: list = []
+        kept = apply_lists(s.text, pages, [*s.rules, *s.model])
+        rules, model = split(kept)
+        out.append(Sample(s.name, s.text, s.gold, rules, model))
+    return out
 
 
 def demo_samples(files: Iterable[tuple[object, Path]]) -> list[Sample]:

@@ -9,7 +9,7 @@ from django import template
 
 from ...accounts.access import can
 from .. import data
-from ..redaction import may_see_unredacted
+from ..redaction import may_see_unredacted, review_progress
 
 register = template.Library()
 
@@ -27,3 +27,10 @@ def ingestion_panel(context, document):
             "job": payload["job"], "request": request,
             "can_decide": can(user, "change", document.review),
             "csrf_token": context.get("csrf_token"), "csp_nonce": context.get("csp_nonce", "")}
+
+
+@register.inclusion_tag("ingestion/_redaction_progress.html", takes_context=True)
+def redaction_progress(context, review):
+    """Redaction review progress of a review's documents, for those who decide flags."""
+    request = context.get("request")
+    return {"progress": review_progress(getattr(request, "user", None), review)}
