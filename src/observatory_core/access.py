@@ -2,7 +2,9 @@
 
 ``data/access_policy.toml`` grants each (object kind, action) to roles. A grant written
 ``role:own_area`` holds only for objects in the user's own local area (partnerships).
-Both the web views and the API ask ``allowed``; nothing else decides access.
+Both the web views and the API ask ``allowed``; nothing else decides access. Queries ask
+``reach`` (everywhere, own area only, or nowhere) for the same grants, so a list filter and
+``allowed`` are two readings of one table (``observatory.accounts.scopes``).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ OBJECT_KINDS = (
     "coding",
 )
 OWN_AREA = "own_area"
+# What ``reach`` answers: a role reaches every object of a kind, those in its own area, or none.
+EVERYWHERE, NOWHERE = "everywhere", "nowhere"
 
 
 class PolicyError(ValueError):
@@ -48,11 +52,20 @@ class Policy:
     source: str
     grants: dict[tuple[str, str], tuple[Grant, ...]]
 
-    def allowed(self, role: str, kind: str, action: str, *, same_area: bool = False) -> bool:
+    def reach(self, role: str, kind: str, action: str) -> str:
+        """Which objects of ``kind`` the role may ``action``: EVERYWHERE, OWN_AREA or
+        NOWHERE. ``allowed`` is this answer applied to one object."""
+        found = NOWHERE
         for grant in self.grants.get((kind, action), ()):
-            if grant.role == role and (same_area or not grant.own_area_only):
-                return True
-        return False
+            if grant.role == role:
+                if not grant.own_area_only:
+                    return EVERYWHERE
+                found = OWN_AREA
+        return found
+
+    def allowed(self, role: str, kind: str, action: str, *, same_area: bool = False) -> bool:
+        reach = self.reach(role, kind, action)
+        return reach == EVERYWHERE or (reach == OWN_AREA and same_area)
 
 
 def parse_policy(data: dict, origin: str = "access policy") -> Policy:
@@ -86,3 +99,7 @@ def load_policy(path: Path = POLICY_FILE) -> Policy:
 
 def allowed(role: str, kind: str, action: str, *, same_area: bool = False) -> bool:
     return load_policy().allowed(role, kind, action, same_area=same_area)
+
+
+def reach(role: str, kind: str, action: str) -> str:
+    return load_policy().reach(role, kind, action)

@@ -176,17 +176,10 @@ def querystring(filters: Mapping[str, str], **extra: str) -> str:
     return urlencode({**filters, **{k: v for k, v in extra.items() if v}})
 
 
-def confidential_allowed(user, prefix: str = "") -> Q:
-    """Rows derived from documents that the user may see: non-confidential everywhere, and
-    confidential ones only as the access policy allows (partnerships: own area)."""
-    from observatory_core.access import allowed
+def confidential_allowed(user, prefix: str = "", *, nullable_version: bool = False) -> Q:
+    """Rows derived from documents (recommendations, extractions, coded segments) that the
+    user may see: the list form of ``can(user, 'view', document)`` (``accounts.scopes``).
+    A row without a document version belongs to its review and is seen as the review is."""
+    from ..accounts.scopes import rows_q
 
-    from ..accounts.access import area_of, role_of
-
-    role = role_of(user)
-    if allowed(role, "confidential_document", "view"):
-        return Q()
-    if allowed(role, "confidential_document", "view", same_area=True) and area_of(user):
-        return Q(**{f"{prefix}confidential": False}) | Q(
-            **{f"{prefix}review__local_authority_id": area_of(user)})
-    return Q(**{f"{prefix}confidential": False})
+    return rows_q(user, prefix=prefix, nullable_version=nullable_version)

@@ -291,7 +291,8 @@ def reviews_with_code(code_key: str, user: Any = None):
     never puts a review in a drill-down for a role that may not see it)."""
     if not coding_ready():
         return Review.objects.none().values("pk")
-    return (effective_segments(code_key=code_key).filter(confidential_allowed(user))
+    return (effective_segments(code_key=code_key).filter(
+        confidential_allowed(user, nullable_version=True))
             .order_by().values("review_id"))
 
 
@@ -300,7 +301,8 @@ def coded_segments(user: Any, reviews: QuerySet[Review], codebook: str):
     see, in the reviews."""
     if not coding_ready():
         return None
-    return within(effective_segments(codebook).filter(confidential_allowed(user)), reviews)
+    return within(effective_segments(codebook).filter(
+        confidential_allowed(user, nullable_version=True)), reviews)
 
 
 def _code_names(ids) -> dict[int, tuple[str, str, int]]:
@@ -407,7 +409,8 @@ def coded_evidence(user: Any, review_ids: Iterable[int], code_key: str) -> list[
     if not coding_ready():
         return []
     segments = effective_segments(code_key=code_key).filter(
-        confidential_allowed(user), review_id__in=review_ids, version__isnull=False)
+        confidential_allowed(user, nullable_version=True), review_id__in=review_ids,
+        version__isnull=False)
     out = []
     for s in segments.values("review_id", "code__name", "text", "page", "start", "end",
                              "confidential", "version_id", "version__document_id",
@@ -425,7 +428,8 @@ def extraction_evidence(user: Any, review_ids: Iterable[int], field: str,
     rejected ones)."""
     from ..ingestion.models import Extraction
 
-    rows = Extraction.objects.filter(in_current_versions(), confidential_allowed(user),
+    rows = Extraction.objects.filter(in_current_versions(),
+                                     confidential_allowed(user, nullable_version=True),
                                      review_id__in=review_ids, field=field).exclude(
         status="rejected")
     if code:

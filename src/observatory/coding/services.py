@@ -535,18 +535,13 @@ def codes_per(*, review: Any = None, recommendation: Any = None, codebook: str |
                                       r["unit_id"], r["code"]))
 
 
-def visible_segments(qs: Any, user: Any) -> Any:
-    """Segments of documents (and reviews) this user may view: a confidential or unpublished
-    document's codes never reach a role that may not view the document."""
-    from ..accounts.access import can
-    from ..repository.models import Document, Review
+def visible_segments(qs: Any, user: Any, action: str = "view") -> Any:
+    """Segments this user may ``action`` (the coding grant) on documents (and reviews) the
+    user may view: a confidential or unpublished document's codes never reach a role that
+    may not view the document (``accounts.scopes.segments_q``, the list form of ``can``)."""
+    from ..accounts.scopes import segments_q
 
-    documents = set(qs.exclude(version=None).values_list("version__document_id", flat=True))
-    allowed = [d.pk for d in Document.objects.filter(pk__in=documents)
-               .select_related("review", "kind") if can(user, "view", d)]
-    reviews = set(qs.filter(version=None).values_list("review_id", flat=True))
-    seen = [r.pk for r in Review.objects.filter(pk__in=reviews) if can(user, "view", r)]
-    return qs.filter(Q(version__document_id__in=allowed) | Q(version=None, review_id__in=seen))
+    return qs.filter(segments_q(user, action))
 
 
 def q_unit(kind: str, pk: int) -> Q:

@@ -23,6 +23,7 @@ from observatory_core.citations import plain
 from observatory_core.coding import codebook as core
 
 from ..accounts.access import can
+from ..accounts.scopes import documents_q
 from ..audit.log import record
 from ..repository.models import Document
 from ..repository.services import in_current_versions
@@ -99,11 +100,12 @@ def coding_home(request: HttpRequest) -> HttpResponse:
         from ..ingestion.models import DocumentText
 
         seen = set()
-        for text in (DocumentText.objects.select_related("version__document__review",
-                                                         "version__document__kind")
+        visible = documents_q(request.user, prefix="version__document__")
+        for text in (DocumentText.objects.filter(visible).select_related(
+                "version__document__review", "version__document__kind")
                      .order_by("-created_at")[:200]):
             doc = text.version.document
-            if doc.pk in seen or not can(request.user, "view", doc):
+            if doc.pk in seen:
                 continue
             seen.add(doc.pk)
             documents.append(doc)
@@ -644,7 +646,7 @@ def export(request: HttpRequest) -> HttpResponse:
         segments = segments.filter(review__reference=request.GET["review"])
     if (request.GET.get("document") or "").isdigit():
         segments = segments.filter(version__document_id=int(request.GET["document"]))
-    segments = visible_segments(segments, request.user)
+    segments = visible_segments(segments, request.user, "download")
     if not can(request.user, "change", CODEBOOKS):
         # blind coding: a coder sees others' codes on a document only once every coder of
         # it is done (readers who do not code it are not blinded)

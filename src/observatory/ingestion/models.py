@@ -99,6 +99,15 @@ class _Derived(models.Model):
     def __str__(self) -> str:
         return f"{type(self).__name__.lower()} {self.index} of {self.version} (p{self.page})"
 
+    # Access: a derived row is read as its document is (``can``; the list form of the same
+    # rule is ``accounts.scopes``).
+    def access_kind(self) -> str:
+        return self.version.document.access_kind()
+
+    @property
+    def access_area_id(self) -> int:
+        return self.version.document.access_area_id
+
 
 class Passage(_Derived):
     """A paragraph, heading, list item or table row; the unit of search."""
@@ -215,6 +224,14 @@ class Extraction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.review.reference} {self.key} = {self.value!r} ({self.status})"
+
+    def access_kind(self) -> str:
+        """As its document (or its review, for a value not read from a document)."""
+        return (self.version.document if self.version_id else self.review).access_kind()
+
+    @property
+    def access_area_id(self) -> int:
+        return self.review.local_authority_id
 
 
 class PersonalDataFlag(models.Model):

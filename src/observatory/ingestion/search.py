@@ -43,7 +43,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -51,7 +51,7 @@ from django.utils.safestring import SafeString, mark_safe
 from observatory_core.access import allowed
 
 from ..accounts.access import area_of, role_of
-from ..repository.filters import visible_reviews
+from ..accounts.scopes import rows_q
 from ..repository.services import in_current_versions
 from .models import Passage, PersonalDataFlag
 
@@ -106,20 +106,13 @@ class SearchPage:
 
 
 def visible_passages(user: Any, reviews: QuerySet | None = None) -> QuerySet[Passage]:
-    """Passages of documents the user may view, as one queryset (the filter is SQL).
-
-    Mirrors ``can(user, 'view', document)``: the review must be visible (published, or
-    unpublished where the policy allows) and a confidential document needs the
-    confidential_document grant (for partnership users: only in their own area)."""
-    role = role_of(user)
-    reviews = reviews if reviews is not None else visible_reviews(user)
-    qs = Passage.objects.filter(review__in=reviews.values("pk"))
-    if allowed(role, "confidential_document", "view"):
-        return qs
-    area = area_of(user)
-    if area and allowed(role, "confidential_document", "view", same_area=True):
-        return qs.filter(Q(confidential=False) | Q(review__local_authority_id=area))
-    return qs.filter(confidential=False)
+    """Passages of documents the user may view, as one queryset (the filter is SQL): the
+    rule of ``can(user, 'view', document)`` in its list form (``accounts.scopes.rows_q``),
+    optionally only of ``reviews``."""
+    qs = Passage.objects.filter(rows_q(user))
+    if reviews is not None:
+        qs = qs.filter(review__in=reviews.values("pk"))
+    return qs
 
 
 @dataclass

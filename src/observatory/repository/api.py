@@ -15,6 +15,7 @@ from observatory_core.filetypes import FileRejected
 from observatory_core.tabular import record_to_row, write_csv, write_xlsx
 
 from ..accounts.access import area_of, can, may_create_reviews, role_of
+from ..accounts.scopes import documents_q
 from ..api import WRITE_AUTH, optional_auth
 from ..audit.log import record, refused_input
 from ..vocabularies.models import Term
@@ -146,7 +147,7 @@ def _review(request: HttpRequest, reference: str, action: str = "view") -> Revie
 def get_review(request: HttpRequest, reference: str):
     review = _review(request, reference)
     record(request, "view", review)
-    documents = [d for d in review.documents.select_related("kind") if can(request.user, "view", d)]
+    documents = review.documents.filter(documents_q(request.user)).select_related("kind")
     return {"review": review_row(review), "documents": [document_data(d) for d in documents]}
 
 

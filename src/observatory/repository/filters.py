@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django import forms
 from django.db.models import Q, QuerySet
 
-from observatory_core.access import allowed
 from observatory_core.dataset import FIELDS
 
-from ..accounts.access import area_of, role_of
+from ..accounts.scopes import reviews_q
 from ..vocabularies.models import LocalAuthority, Term
 from .models import Review
 
@@ -19,15 +17,9 @@ YES_NO = [("", "Any"), ("yes", "Yes"), ("no", "No"), ("unknown", "Not known")]
 
 
 def visible_reviews(user: Any) -> QuerySet[Review]:
-    """Reviews the user may view: published ones, plus unpublished as the policy allows."""
-    role = role_of(user)
-    qs = Review.objects.select_related("local_authority", "review_type", "outcome", "age_band")
-    published = Q(publication_date__isnull=False, publication_date__lte=date.today())
-    if allowed(role, "unpublished_review", "view"):
-        return qs
-    if allowed(role, "unpublished_review", "view", same_area=True) and area_of(user):
-        return qs.filter(published | Q(local_authority_id=area_of(user)))
-    return qs.filter(published)
+    """Reviews the user may view (``accounts.scopes.reviews_q``: the list form of ``can``)."""
+    return Review.objects.filter(reviews_q(user)).select_related(
+        "local_authority", "review_type", "outcome", "age_band")
 
 
 class ReviewFilterForm(forms.Form):

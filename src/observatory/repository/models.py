@@ -121,6 +121,12 @@ class Review(models.Model):
                     break
 
 
+def confidential_kind(attributes: dict) -> bool:
+    """A document kind marked ``confidential`` in its controlled list (IMRs, chronologies,
+    genograms, unredacted reports) is stored apart and shown only as the policy allows."""
+    return bool((attributes or {}).get("confidential", False))
+
+
 class Document(models.Model):
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="documents")
     kind = models.ForeignKey(
@@ -160,7 +166,15 @@ class Document(models.Model):
 
     @property
     def confidential(self) -> bool:
-        return bool(self.kind.attributes.get("confidential", False))
+        return confidential_kind(self.kind.attributes)
+
+    @staticmethod
+    def confidential_kind_ids() -> list[int]:
+        """The document kinds whose documents are confidential, for query filters
+        (``accounts.scopes``): the same attribute as ``confidential``."""
+        return [pk for pk, attributes in Term.objects.filter(
+            vocabulary__key="document_kind").values_list("pk", "attributes")
+            if confidential_kind(attributes)]
 
     def access_kind(self) -> str:
         if self.confidential:

@@ -16,6 +16,7 @@ from observatory_core.dataset import FIELDS
 from observatory_core.filetypes import FileRejected
 
 from ..accounts.access import can, can_create_review, may_create_reviews
+from ..accounts.scopes import documents_q
 from ..audit.log import record, refused_input
 from ..ingestion.redaction import review_progress
 from ..web.access import allowed_or_page
@@ -66,8 +67,8 @@ def review_detail(request: HttpRequest, reference: str) -> HttpResponse:
     if refusal:
         return refusal
     record(request, "view", review)
-    documents = [d for d in review.documents.select_related("kind").prefetch_related("versions")
-                 if can(request.user, "view", d)]
+    documents = review.documents.filter(documents_q(request.user)).select_related(
+        "kind").prefetch_related("versions")
     row = review_row(review)
     data = {"review": row, "documents": [document_data(d) for d in documents]}
     progress = review_progress(request.user, review)  # for those who decide flags only

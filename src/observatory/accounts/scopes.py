@@ -1,0 +1,161 @@
+"""Which objects a user may see, as query filters: the list form of ``access.can``.
+
+``can(user, action, obj)`` decides for one object; every list, search, count, drill-down,
+export and API route filters its rows with the functions here instead. Both read the same
+grants (``observatory_core.access``: ``reach`` says whether a role reaches every object of
+a kind, only those in its own area, or none), and a property test
+(tests/apps/test_access_scopes.py) holds each filter against ``can`` for users of every role
+and area and objects of every kind. One function per object kind:
+
+- ``reviews_q``: reviews (published_review / unpublished_review);
+- ``documents_q`` (``prefix='document__'`` for document versions): documents
+  (confidential_document by their kind, else published/unpublished_document by their
+  review);
+- ``rows_q``: rows derived from a document that copy its review and confidentiality
+  (passages, recommendations, extractions; ``nullable_version`` for rows that may belong to
+  the review itself), with the review conditions as ``review_id IN (subquery)`` so the
+  search's per-row access check stays an index lookup;
+- ``segments_q``: coded segments (the coding grant, and the document or review they are on).
+
+Each returns a ``Q`` for the model the caller filters (``prefix`` reaches it from another
+model). "Nothing" is ``Q(pk__isnull=True)``, which SQL can still compile (an empty ``IN ()``
+would make raw SQL built from the queryset fail).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Q
+
+from observatory_core.access import EVERYWHERE, OWN_AREA, reach
+
+from .access import area_of, role_of
+
+NOTHING = Q(pk__isnull=True)
+PUBLICATION_KINDS = {"review": ("published_review", "unpublished_review"),
+                     "document": ("published_document", "unpublished_document")}
+
+
+def _is_nothing(q: Q) -> bool:
+    return q is NOTHING
+
+
+def _or(parts: list[Q]) -> Q:
+    if not parts:
+        return NOTHING
+    if any(not part for part in parts):  # an empty Q() is "everything"
+        return Q()
+    out = parts[0]
+    for part in parts[1:]:
+        out |= part
+    return out
+
+
+def _reached(user: Any, kind: str, action: str, selects: Q, area_field: str) -> Q | None:
+    """``selects`` narrowed to what the user's role reaches of ``kind``; None for nothing."""
+    how = reach(role_of(user), kind, action)
+    if how == EVERYWHERE:
+        return selects
+    area = area_of(user)
+    if how == OWN_AREA and area is not None:
+        return selects & Q(**{area_field: area}) if selects else Q(**{area_field: area})
+    return None
+
+
+def published_q(prefix: str = "") -> Q:
+    """A review is published once its publication date has come (``Review.is_published``)."""
+    return Q(**{f"{prefix}publication_date__isnull": False,
+                f"{prefix}publication_date__lte": date.today()})
+
+
+def _by_publication(user: Any, action: str, kinds: tuple[str, str], prefix: str) -> Q:
+    """Reviews (fields under ``prefix``) whose published/unpublished kind the role reaches."""
+    published, unpublished = kinds
+    is_published = published_q(prefix)
+    area_field = f"{prefix}local_authority_id"
+    pub = _reached(user, published, action, Q(), area_field)
+    unpub = _reached(user, unpublished, action, Q(), area_field)
+    if pub is not None and not pub:  # every published review: X | (~X & Y) == X | Y
+        return _or([is_published, *([unpub] if unpub is not None else [])])
+    if unpub is not None and not unpub:
+        return _or([~is_published, *([pub] if pub is not None else [])])
+    parts = [is_published & pub if pub is not None else None,
+             ~is_published & unpub if unpub is not None else None]
+    return _or([p for p in parts if p is not None])
+
+
+def reviews_q(user: Any, action: str = "view", prefix: str = "") -> Q:
+    """Reviews ``user`` may ``action``: ``Review.objects.filter(reviews_q(user))``."""
+    return _by_publication(user, action, PUBLICATION_KINDS["review"], prefix)
+
+
+def confidential_kind_ids() -> list[int]:
+    """Document kinds whose documents are confidential (the rule of ``Document.confidential``)."""
+    from ..repository.models import Document
+
+    return Document.confidential_kind_ids()
+
+
+def documents_q(user: Any, action: str = "view", prefix: str = "") -> Q:
+    """Documents ``user`` may ``action`` (``prefix='document__'`` for document versions)."""
+    confidential = Q(**{f"{prefix}kind_id__in": confidential_kind_ids() or [0]})
+    secret = _reached(user, "confidential_document", action, confidential,
+                      f"{prefix}review__local_authority_id")
+    reviews = _by_publication(user, action, PUBLICATION_KINDS["document"], f"{prefix}review__")
+    parts = [] if secret is None else [secret]
+    if not _is_nothing(reviews):
+        parts.append(~confidential & reviews if reviews else ~confidential)
+    if secret is not None and secret == confidential and not reviews:
+        return Q()  # every confidential document and every other one
+    return _or(parts)
+
+
+def _review_ids(q: Q, prefix: str) -> Q:
+    """``review_id IN (reviews matching q)``: a subquery, not a join, so the database checks
+    a row's access from its own (review, confidential) index."""
+    from ..repository.models import Review
+
+    if not q:
+        return Q()
+    return Q(**{f"{prefix}review_id__in": Review.objects.filter(q).values("pk")})
+
+
+def rows_q(user: Any, action: str = "view", prefix: str = "", *,
+           nullable_version: bool = False) -> Q:
+    """Rows derived from a document that carry its ``review`` and ``confidential`` flag
+    (Passage, Recommendation, Extraction, CodedSegment): the rule of ``documents_q`` on the
+    copied columns. With ``nullable_version``, a row without a version belongs to the review
+    itself and follows ``reviews_q``."""
+    parts = []
+    secret = _reached(user, "confidential_document", action, Q(), "local_authority_id")
+    if secret is not None:
+        parts.append(Q(**{f"{prefix}confidential": True}) & _review_ids(secret, prefix))
+    reviews = _by_publication(user, action, PUBLICATION_KINDS["document"], "")
+    if not _is_nothing(reviews):
+        parts.append(Q(**{f"{prefix}confidential": False}) & _review_ids(reviews, prefix))
+    everything = secret is not None and not secret and not reviews
+    documents = Q() if everything else _or(parts)
+    if not nullable_version:
+        return documents
+    own = reviews_q(user, action)
+    if not documents and not own:
+        return Q()
+    review_rows = (NOTHING if _is_nothing(own)
+                   else Q(**{f"{prefix}version__isnull": True}) & _review_ids(own, prefix))
+    document_rows = (NOTHING if _is_nothing(documents)
+                     else Q(**{f"{prefix}version__isnull": False}) & documents)
+    return _or([p for p in (review_rows, document_rows) if not _is_nothing(p)])
+
+
+def segments_q(user: Any, action: str = "view") -> Q:
+    """Coded segments ``user`` may ``action``: the coding grant, and the document (or, for a
+    whole-review code, the review) the segment is on must be visible to the user."""
+    coding = _reached(user, "coding", action, Q(), "review__local_authority_id")
+    if coding is None:
+        return NOTHING
+    on = rows_q(user, "view", nullable_version=True)
+    if _is_nothing(on):
+        return NOTHING
+    return coding & on if coding else on
