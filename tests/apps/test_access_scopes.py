@@ -96,6 +96,7 @@ def build(specs, book, code, coder) -> None:
                 original_filename="x.txt", media_type="text/plain",
                 storage_area="confidential" if document.confidential else "published",
                 path=f"x/{n}-{m}")
+            Document.objects.filter(pk=document.pk).update(current_version=version)
             secret = document.confidential
             common = {"version": version, "index": 0, "page": 1, "start": 0, "end": 4,
                       "producer": "test"}

@@ -195,3 +195,24 @@ def test_requirements_pinned(path):
         if not PIN.match(line):
             loose.append(f"line {number}: {raw}")
     assert not loose, f"{path.name} has unpinned dependencies: {loose}"
+
+
+def test_analysis_reads_coded_data_only_through_the_coding_apps_counting_api():
+    """Which codes count is the coding app's rule: the analysis app imports it from
+    ``coding.counting`` and never reaches into coding's tables by name (``get_model``) or
+    its other modules."""
+    problems = []
+    for path in sorted((PROJECT / "analysis").rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        if re.search(r"get_model\(\s*['\"]coding['\"]", text):
+            problems.append(f"{path.name}: get_model('coding', ...)")
+        tree = ast.parse(text)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and (
+                    node.module.startswith("coding") and node.level >= 2
+                    or node.module.startswith("observatory.coding")) and node.module not in (
+                    "coding.counting", "observatory.coding.counting"):
+                problems.append(f"{path.name}:{node.lineno} imports {node.module}")
+    assert not problems, problems

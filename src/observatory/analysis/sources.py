@@ -2,9 +2,9 @@
 coding app's coded segments and the linked data. Each returns plain values (no models) for
 observatory_core.stats to tabulate.
 
-The coding app is optional: ``coding_ready()`` says whether its tables exist; the theme
-tables show a 'needs coded data' state until it does. Coded segments count when a person
-accepted them (or they are the adjudicated consensus); suggestions never count.
+Which coded segments count is the coding app's rule, imported from its public counting API
+(``coding.counting``): accepted codes, the adjudicated consensus where there is one,
+reviews counted once; suggestions never count.
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from django.apps import apps
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractYear
 
 from observatory_core.stats.timeliness import load_limits
 
+from ..coding.counting import code_names, counted_segments
 from ..ingestion.counting import agency_recommendations, review_recommendations
 from ..ingestion.models import Recommendation
 from ..repository.models import Review
@@ -214,138 +214,53 @@ def recommendations_per_review(user: Any, reviews: QuerySet[Review], *,
     return total, out, names
 
 
-# -- coded data (the coding app) ----------------------------------------------------------
-_CODING_SEEN: set[str] = set()  # databases in which the coding tables were found
-
-
-def coding_ready() -> bool:
-    """True when the coding app is installed and its tables exist. Once found, the tables
-    are remembered per database (they are not dropped while the service runs): the check
-    lists every table, and a dashboard asked it several times per page."""
-    if not apps.is_installed("observatory.coding"):
-        return False
-    try:
-        model = apps.get_model("coding", "CodedSegment")
-    except LookupError:
-        return False
-    database = str(connection.settings_dict["NAME"])
-    if database in _CODING_SEEN:
-        return True
-    if model._meta.db_table in connection.introspection.table_names():
-        _CODING_SEEN.add(database)
-        return True
-    return False
-
-
-def _segments():
-    """Accepted codes on current versions (or on whole reviews): repository.services' rule."""
-    model = apps.get_model("coding", "CodedSegment")
-    return model.objects.filter(in_current_versions(or_none=True), status="accepted")
-
-
-# The unit a code is applied to, by target: a unit with an adjudicated consensus coding
-# counts only that coding (as coding.services.codes_per(prefer_consensus=True) does).
-UNIT_FIELDS = {"passage": "passage_id", "recommendation": "recommendation_id",
-               "finding": "finding_id", "review": "review_id"}
-
-
-def effective_segments(codebook: str | None = None, code_key: str | None = None):
-    """The coded segments that count: accepted ones (never suggestions), and where a unit
-    (a passage, recommendation, finding or the review) of a codebook has an adjudicated
-    consensus coding, only the consensus. Counting distinct reviews (or recommendations)
-    over these never counts a code twice because two coders both applied it."""
-    segments = _segments()
-    if codebook:
-        # By id, not by a join on the key: with codebook and status both constants the
-        # database reads the covering index (migration 0002) already in code order.
-        book_id = (apps.get_model("coding", "Codebook").objects.filter(key=codebook)
-                   .values_list("pk", flat=True).first())
-        segments = segments.filter(codebook_id=book_id)
-    if code_key:
-        segments = segments.filter(code__key=code_key)
-    # consensus__in, not consensus=: Django writes a boolean test as a bare column (or NOT
-    # column) on SQLite, which cannot seek an index; IN (...) can, on both databases.
-    books = _segments().filter(consensus__in=[True])
-    if codebook:
-        books = books.filter(codebook_id=book_id)
-    elif code_key:
-        books = books.filter(codebook__codes__key=code_key)
-    settled_books = list(books.order_by().values_list("codebook_id", flat=True).distinct())
-    if not settled_books:
-        # Nothing adjudicated: every accepted code counts. Every row has consensus False
-        # then; saying so lets the database read the covering index (migration 0002,
-        # codebook, status, consensus, code, review, ...) already in code order.
-        return segments.filter(consensus__in=[False])
-    for book in settled_books:
-        consensus = _segments().filter(consensus=True, codebook_id=book)
-        for target, column in UNIT_FIELDS.items():
-            settled = consensus.filter(target=target, **{f"{column}__isnull": False}
-                                       ).order_by().values(column)
-            segments = segments.exclude(Q(consensus=False, codebook_id=book, target=target)
-                                        & Q(**{f"{column}__in": settled}))
-    return segments
-
-
+# -- coded data (the coding app's public counting API) -------------------------------------
+# Which codes count is the coding app's rule (``coding.counting.counted_segments``); the
+# analysis app only narrows it to what the user may see and to the reviews in scope.
 def reviews_with_code(code_key: str, user: Any = None):
     """Reviews in which the code counts, as the user may see them (a confidential passage
     never puts a review in a drill-down for a role that may not see it)."""
-    if not coding_ready():
-        return Review.objects.none().values("pk")
-    return (effective_segments(code_key=code_key).filter(
+    return (counted_segments(code_key=code_key).filter(
         confidential_allowed(user, nullable_version=True))
             .order_by().values("review_id"))
 
 
 def coded_segments(user: Any, reviews: QuerySet[Review], codebook: str):
-    """Coded segments of one codebook that count (``effective_segments``) and the user may
+    """Coded segments of one codebook that count (``counted_segments``) and the user may
     see, in the reviews."""
-    if not coding_ready():
-        return None
-    return within(effective_segments(codebook).filter(
+    return within(counted_segments(codebook).filter(
         confidential_allowed(user, nullable_version=True)), reviews)
 
 
-def _code_names(ids) -> dict[int, tuple[str, str, int]]:
-    """code id -> (key, name, position): a small lookup instead of a join in the counts."""
-    model = apps.get_model("coding", "Code")
-    return {pk: (key, name, position) for pk, key, name, position in model.objects.filter(
-        pk__in=list(ids)).values_list("pk", "key", "name", "position")}
-
-
 def theme_review_counts(user: Any, reviews: QuerySet[Review], codebook: str
-                        ) -> list[tuple[str, str, int]] | None:
+                        ) -> list[tuple[str, str, int]]:
     """(code, name, number of reviews) for each code of the codebook used in the reviews."""
-    counted = themes_and_base(user, reviews, codebook)
-    return None if counted is None else counted[0]
+    return themes_and_base(user, reviews, codebook)[0]
 
 
 def themes_and_base(user: Any, reviews: QuerySet[Review], codebook: str
-                    ) -> tuple[list[tuple[str, str, int]], int] | None:
+                    ) -> tuple[list[tuple[str, str, int]], int]:
     """``theme_review_counts`` and the number of reviews with any code of the codebook
     (the base of its percentages), from one set of counted segments."""
     segments = coded_segments(user, reviews, codebook)
-    if segments is None:
-        return None
     counts = dict(segments.order_by().values("code_id").annotate(
         n=Count("review_id", distinct=True)).values_list("code_id", "n"))
     if not counts:
         return [], 0
     base = segments.order_by().aggregate(n=Count("review_id", distinct=True))["n"]
-    names = _code_names(counts)
+    names = code_names(counts)
     ordered = sorted(counts, key=lambda pk: (-counts[pk], names[pk][2], names[pk][1]))
     return [(names[pk][0], names[pk][1], counts[pk]) for pk in ordered], base
 
 
 def case_themes_against_recommendations(user: Any, reviews: QuerySet[Review]
-                                        ) -> list[tuple[str, str, int, int, int]] | None:
+                                        ) -> list[tuple[str, str, int, int, int]]:
     """001 Table 3 / Figure 3: per case theme, (code, name, cases in which it arose,
     recommendations coded with it, cases where a recommendation addresses it). One grouped
     query: the cases where a theme both arose and was addressed are counted as
     |arose| + |addressed| - |either| (every segment is on the case or on a
     recommendation), so no per-(review, code) rows are needed."""
     segments = coded_segments(user, reviews, CASE_THEMES)
-    if segments is None:
-        return None
     on_rec = Q(target="recommendation")
     # a code on a repeat of a recommendation (or an agency's own) is not another one
     counted_rec = on_rec & Q(recommendation__counted_as="review")
@@ -354,7 +269,7 @@ def case_themes_against_recommendations(user: Any, reviews: QuerySet[Review]
         rec_cases=Count("review_id", distinct=True, filter=on_rec),
         either=Count("review_id", distinct=True),
         recs=Count("recommendation_id", distinct=True, filter=counted_rec)))
-    names = _code_names(r["code_id"] for r in rows)
+    names = code_names(r["code_id"] for r in rows)
     rows.sort(key=lambda r: (names[r["code_id"]][2], names[r["code_id"]][1]))
     return [(names[r["code_id"]][0], names[r["code_id"]][1], r["cases"], r["recs"],
              r["cases"] + r["rec_cases"] - r["either"]) for r in rows]
@@ -406,9 +321,7 @@ def recommendation_evidence(user: Any, review_ids: Iterable[int], agency: str | 
 
 
 def coded_evidence(user: Any, review_ids: Iterable[int], code_key: str) -> list[Evidence]:
-    if not coding_ready():
-        return []
-    segments = effective_segments(code_key=code_key).filter(
+    segments = counted_segments(code_key=code_key).filter(
         confidential_allowed(user, nullable_version=True), review_id__in=review_ids,
         version__isnull=False)
     out = []

@@ -339,8 +339,6 @@ def themes_by_reviews(scope: Scope) -> Table:
     name, title = "themes_by_reviews", REGISTRY["themes_by_reviews"].title
     counted = sources.themes_and_base(scope.user, scope.reviews,
                                       sources.RECOMMENDATION_THEMES)
-    if counted is None:
-        return _needs_coded(name, title, scope, " (not installed yet)")
     rows, base = counted
     if not rows:
         return _needs_coded(name, title, scope, ": no accepted recommendation-theme codes "
@@ -362,10 +360,8 @@ def _case_theme_rows(scope: Scope):
 
 def _case_themes_or_empty(name: str, title: str, scope: Scope) -> tuple[list, Table | None]:
     """The case-theme rows both 001 Table 3 and Figure 3 are drawn from, or the table that
-    says why there are none (no coding app, or no accepted codes in scope)."""
+    says why there are none (no accepted codes in scope)."""
     rows = _case_theme_rows(scope)
-    if rows is None:
-        return [], _needs_coded(name, title, scope, " (not installed yet)")
     if not rows:
         return [], _needs_coded(name, title, scope, ": no accepted case-theme codes in these "
                                                     "reviews")

@@ -509,30 +509,35 @@ def codes_per(*, review: Any = None, recommendation: Any = None, codebook: str |
               prefer_consensus: bool = True) -> list[dict[str, Any]]:
     """Accepted codes per review / recommendation: one dict per (unit, code), with the
     number of coders who applied it and whether it is the adjudicated consensus. Where a unit
-    has a consensus coding, only that is returned (``prefer_consensus``)."""
-    qs = CodedSegment.objects.filter(status=Status.ACCEPTED).select_related("code", "codebook")
+    has a consensus coding, only that is returned (``prefer_consensus``: the counting rule,
+    ``observatory_core.coding.counting.counted``, the same as the analysis tables')."""
+    from observatory_core.coding.counting import counted
+
+    from ..repository.services import in_current_versions
+    from .counting import code_rows
+
+    # Current versions only (or whole reviews), as ``counting.counted_segments``.
+    qs = CodedSegment.objects.filter(in_current_versions(or_none=True), status=Status.ACCEPTED)
     if review is not None:
         qs = qs.filter(review=review)
     if recommendation is not None:
         qs = qs.filter(recommendation=recommendation)
     if codebook:
         qs = qs.filter(codebook__key=codebook)
-    rows: dict[tuple, dict[str, Any]] = {}
-    settled: set[tuple] = set()
-    for seg in qs:
-        unit = (seg.codebook.key, seg.target, seg.unit_id)
-        if seg.consensus:
-            settled.add(unit)
-        key = (*unit, seg.code.key, seg.consensus)
-        row = rows.setdefault(key, {"review_id": seg.review_id, "codebook": seg.codebook.key,
-                                    "target": seg.target, "unit_id": seg.unit_id,
-                                    "code": seg.code.key, "code_name": seg.code.name,
-                                    "consensus": seg.consensus, "coders": 0})
-        row["coders"] += 1
-    out = [r for k, r in rows.items()
-           if not prefer_consensus or r["consensus"] or k[:3] not in settled]
-    return sorted(out, key=lambda r: (r["review_id"], r["codebook"], r["target"],
-                                      r["unit_id"], r["code"]))
+    rows = code_rows(qs)
+    kept = counted(rows) if prefer_consensus else rows
+    names = {(book, key): name for book, key, name in qs.order_by().values_list(
+        "codebook__key", "code__key", "code__name").distinct()}
+    out: dict[tuple, dict[str, Any]] = {}
+    for row in kept:
+        key = (row.review, row.codebook, row.target, row.unit, row.code, row.consensus)
+        entry = out.setdefault(key, {"review_id": row.review, "codebook": row.codebook,
+                                     "target": row.target, "unit_id": row.unit,
+                                     "code": row.code,
+                                     "code_name": names[(row.codebook, row.code)],
+                                     "consensus": row.consensus, "coders": 0})
+        entry["coders"] += 1
+    return [out[k] for k in sorted(out, key=lambda k: k[:5])]
 
 
 def visible_segments(qs: Any, user: Any, action: str = "view") -> Any:
