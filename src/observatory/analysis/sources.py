@@ -370,6 +370,7 @@ def redact_evidence(user: Any, items: list[Evidence]) -> list[Evidence]:
     flags a person has not yet decided shows no text). Redaction runs on the whole passage
     before it is cut to an excerpt, so a name is never cut in half and left readable."""
     from ..accounts.access import can
+    from ..audit.reads import confidential_read
     from ..ingestion.redaction import may_see_unredacted, not_ready, redactors
     from ..repository.models import Document
 
@@ -396,4 +397,6 @@ def redact_evidence(user: Any, items: list[Evidence]) -> list[Evidence]:
                                  else redactor.text(item.text))
         item.text = item.text[:EXCERPT]
         out.append(item)
+    confidential_read(user, [documents[pk] for pk in {e.document_id for e in out}],
+                      "drill-down evidence")
     return out

@@ -6,6 +6,7 @@ from typing import Any
 
 from ..accounts.access import kind_of, role_of
 from .models import AuditEvent
+from .reads import mark_recorded
 
 
 def _client_ip(request: Any) -> str | None:
@@ -21,7 +22,7 @@ def record(request: Any, action: str, obj: Any = None, *, allowed: bool = True,
     if channel is None:
         path = getattr(request, "path", "") if request is not None else ""
         channel = "api" if path.startswith("/api/") else ("web" if request is not None else "cli")
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         user=user if authenticated else None,
         username=user.get_username() if authenticated else "",
         role=role_of(user),
@@ -36,6 +37,9 @@ def record(request: Any, action: str, obj: Any = None, *, allowed: bool = True,
         ip_address=_client_ip(request),
         detail=detail,
     )
+    if allowed and event.confidential and action in ("view", "download"):
+        mark_recorded(request, event.object_id)  # ``reads.confidential_read``: not twice
+    return event
 
 
 def refused_input(request: Any, action: str, obj: Any = None, *, name: str, reason: str,

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.utils.html import escape
 
+from ..audit.reads import confidential_read
 from ..ingestion.redaction import Redactor, marker, may_see_unredacted, ready, redactor_for
 from ..repository.models import Document, DocumentVersion
 
@@ -32,6 +33,9 @@ class View:
     text unredacted (then every method is the identity)."""
 
     def __init__(self, user: Any, document: Document, version: DocumentVersion | None):
+        # Every coding page and export reads a document's text through a View: reading a
+        # confidential one is an audited read (``audit.reads``), whichever route asks.
+        confidential_read(user, [document], "coded text")
         self.hidden = not may_see_unredacted(user, document)
         self.withheld = self.hidden and not ready(version)
         self.redactor: Redactor = redactor_for(version) if self.hidden else Redactor(())

@@ -667,6 +667,7 @@ def export(request: HttpRequest) -> HttpResponse:
     elif fmt == "qdpx":
         body, kind = exports.to_qdpx(book, segments, name, views), "application/zip"
     elif fmt == "json":
+        record(request, "download", CODING, detail=f"export {book.key} {which} json")
         return JsonResponse({"ok": True, "data": exports.rows(segments, views), "links": {}})
     else:
         fmt, body, kind = "csv", exports.to_csv(segments, views), "text/csv; charset=utf-8"

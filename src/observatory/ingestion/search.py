@@ -617,7 +617,20 @@ def search(user: Any, text: str, *, reviews: QuerySet | None = None,
         page.total, page.more, rows, page.backend = _keyword(redaction, text, allowed_, limit,
                                                              offset)
     page.hits = redaction.redact(hits_for(rows), text)
+    audit_hits(user, page.hits, f"search result for '{text[:200]}'")
     return page
+
+
+def audit_hits(user: Any, hits: Sequence[Hit], detail: str) -> None:
+    """Hits carry text of their documents: a confidential one is an audited read
+    (``audit.reads``), written here so no page, API route or command can forget it."""
+    from ..audit.reads import confidential_read
+    from ..repository.models import Document
+
+    shown = {h.document_id for h in hits if h.confidential}
+    if shown:
+        confidential_read(user, Document.objects.filter(pk__in=shown).select_related(
+            "kind", "review"), detail)
 
 
 @dataclass
@@ -649,4 +662,5 @@ def similar(user: Any, passage: Passage, limit: int = 10) -> SimilarPage:
     found = nearest(vector, Allowed(qs, sql, tuple(params)), window=limit)
     snippets = excerpts([pk for pk, _ in found])
     out.hits = hits_for([(pk, score, snippets.get(pk, "")) for pk, score in found])
+    audit_hits(user, out.hits, f"similar to passage {passage.pk}")
     return out

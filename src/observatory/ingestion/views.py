@@ -162,9 +162,6 @@ def search_page(request: HttpRequest) -> HttpResponse:
     if query:
         record(request, "view", kind="passage_search",
                detail=f"search '{query[:200]}': {results.total_label} passages")
-        shown = {h.document_id for h in results.hits if h.confidential}
-        for document in Document.objects.filter(pk__in=shown).select_related("kind", "review"):
-            record(request, "view", document, detail=f"search result for '{query[:200]}'")
     filters = {k: v for k, v in form.active_filters() if k != str(form.fields["q"].label)}
     payload: dict[str, Any] = {
         "query": query, "section": section or None, "total": results.total,

@@ -58,9 +58,6 @@ def passage_similar(request: HttpRequest, pk: int) -> HttpResponse:
     # only see the redacted text.
     result.hits = redact_hits(request.user, result.hits)
     record(request, "view", passage.document, detail=f"similar passages to passage {pk}")
-    shown = {h.document_id for h in result.hits if h.confidential}
-    for document in Document.objects.filter(pk__in=shown).select_related("kind", "review"):
-        record(request, "view", document, detail=f"similar to passage {pk}")
     source: dict[str, Any] = {
         "passage": passage.pk, "review": passage.review.reference,
         "document": passage.document_id,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django import template
 
 from ...accounts.access import can
+from ...audit.reads import confidential_read
 from .. import data
 from ..redaction import may_see_unredacted, review_progress
 
@@ -21,6 +22,9 @@ def ingestion_panel(context, document):
     if not can(user, "view", document):
         return {"hidden": True}
     version = document.current
+    # The panel shows text read from the document (recommendations, findings, evidence):
+    # a confidential read wherever the panel is included (``audit.reads``).
+    confidential_read(user, [document], "extracted data")
     payload = data.document_data(document, version,
                                  redacted=not may_see_unredacted(user, document))
     return {"object": document, "version": version, "ingest": payload,
