@@ -12,6 +12,7 @@ from observatory_core.access import allowed
 
 from ..accounts.access import role_of
 from ..api import optional_auth
+from ..audit.display import shown
 from ..audit.log import record
 from ..audit.models import AuditEvent
 from ..vocabularies.models import Vocabulary
@@ -39,9 +40,7 @@ def list_audit(request: HttpRequest, limit: int = 100, offset: int = 0,
     events = AuditEvent.objects.all()
     if confidential is not None:
         events = events.filter(confidential=confidential)
-    return [
-        {"at": e.at.isoformat(), "username": e.username, "role": e.role, "action": e.action,
-         "allowed": e.allowed, "object_kind": e.object_kind, "object_id": e.object_id,
-         "object": e.object_repr, "confidential": e.confidential, "channel": e.channel}
-        for e in events[offset:offset + min(limit, 1000)]
-    ]
+    # Names as the reader may see them (audit/display.py); the API never gave the address.
+    rows = shown(events[offset:offset + min(limit, 1000)], request.user)
+    return [{**{k: v for k, v in row.items() if k != "path"}, "at": row["at"].isoformat()}
+            for row in rows]

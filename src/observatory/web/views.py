@@ -11,6 +11,7 @@ from observatory_core.citations import plain
 from observatory_core.tabular import write_csv, write_xlsx
 
 from ..accounts.access import role_of
+from ..audit.display import hidden_kinds, shown
 from ..audit.log import record
 from ..audit.models import ACTIONS, AuditEvent
 from ..repository.filters import visible_reviews
@@ -55,24 +56,18 @@ def audit_list(request: HttpRequest) -> HttpResponse:
                        {"f": audit_filter, "actions": ACTIONS,
                         "error_fields": [p["field"] for p in audit_filter.problems]},
                        status=400)
-    events = audit_filter.apply(AuditEvent.objects.all())
+    events = audit_filter.apply(AuditEvent.objects.all(), hidden_kinds(request.user))
     export = request.GET.get("download")
     if export in ("csv", "xlsx"):
         return _audit_export(request, events, export, audit_filter)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     data = {"count": page.paginator.count, "filters": audit_filter.active(),
-            "events": [_audit_row(e) for e in page.object_list]}
+            # Names and search terms as the reader may see them (audit/display.py).
+            "events": shown(page.object_list, request.user)}
     return respond(request, "web/audit_list.html", data, {
         "page_obj": page, "f": audit_filter, "actions": ACTIONS,
         "query": audit_filter.querystring(),
         "may_export": allowed(role, "audit_log", "download")})
-
-
-def _audit_row(e: AuditEvent) -> dict[str, object]:
-    return {"at": e.at, "username": e.username, "role": e.role, "action": e.action,
-            "allowed": e.allowed, "object_kind": e.object_kind, "object_id": e.object_id,
-            "object": e.object_repr, "confidential": e.confidential, "channel": e.channel,
-            "path": e.path}
 
 
 AUDIT_COLUMNS = ["at", "username", "role", "action", "allowed", "object_kind", "object_id",
@@ -86,7 +81,8 @@ def _audit_export(request: HttpRequest, events, fmt: str, audit_filter: AuditFil
     if not allowed(role_of(request.user), "audit_log", "download"):
         record(request, "download", kind="audit_log", allowed=False)
         return error(request, 403, "Only administrators may export the audit log.")
-    rows = [{**_audit_row(e), "at": e.at.isoformat()} for e in events[:AUDIT_EXPORT_LIMIT]]
+    rows = [{**row, "at": row["at"].isoformat()}
+            for row in shown(events[:AUDIT_EXPORT_LIMIT], request.user)]
     record(request, "download", kind="audit_log",
            detail=f"audit export {fmt}: {len(rows)} events {audit_filter.active()}")
     body = write_xlsx(rows, AUDIT_COLUMNS, sheet="audit") if fmt == "xlsx" else \
