@@ -8,11 +8,15 @@ from django import forms
 
 from observatory_core.dataset import FIELD_BY_NAME, FIELDS, date_order_problems
 
-from ..accounts.access import area_of, role_of
+from ..accounts.access import area_of, can, role_of
 from ..vocabularies.models import LocalAuthority, Term
 from ..web.forms import GovukForm, GovukFormMixin
 from .models import Review
 
+# Neutral: does not say whether, or where, a review with the reference exists (docs/security.md).
+REFERENCE_UNAVAILABLE = ("This reference is not available: it is not a review you may change. "
+                         "References are unique across England; check it, or ask the national "
+                         "team if this review is yours.")
 TRI_STATE_CHOICES = [("", "Not known"), ("true", "Yes"), ("false", "No")]
 MAX_AGE_MONTHS = 18 * 12 - 1
 
@@ -48,6 +52,7 @@ class ReviewForm(GovukFormMixin, forms.ModelForm):
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        self.hidden_clash: Review | None = None
         for spec in FIELDS:
             field = self.fields[spec.name]
             if spec.help:
@@ -92,6 +97,34 @@ class ReviewForm(GovukFormMixin, forms.ModelForm):
         for name, reason in date_order_problems({k: data.get(k) for k in data}):
             self.add_error(name, f"{FIELD_BY_NAME[name].label} {reason}")
         return data
+
+    def validate_unique(self) -> None:
+        """The model's checks, except the reference's uniqueness, which is checked without
+        revealing reviews the user may not see (``clean_reference_clash``)."""
+        exclude = self._get_validation_exclusions()
+        exclude.add("reference")
+        try:
+            self.instance.validate_unique(exclude=exclude)
+        except forms.ValidationError as exc:
+            self._update_errors(exc)
+        self.clean_reference_clash()
+
+    def clean_reference_clash(self) -> None:
+        """A reference already used. If the user may see that review, say so; if not (an
+        unpublished review of another area), the answer must not confirm that it exists, nor
+        where: a neutral refusal, the same words the dataset import uses. ``hidden_clash``
+        lets the view audit the attempt against the hidden review."""
+        reference = self.cleaned_data.get("reference")
+        if not reference or "reference" in self.errors:
+            return
+        clash = Review.objects.filter(reference=reference).exclude(pk=self.instance.pk).first()
+        if clash is None:
+            return
+        if can(self.user, "view", clash):
+            self.add_error("reference", "A review with this reference already exists")
+        else:
+            self.hidden_clash = clash
+            self.add_error("reference", REFERENCE_UNAVAILABLE)
 
 
 class UploadForm(GovukForm):

@@ -119,6 +119,8 @@ def review_create(request: HttpRequest) -> HttpResponse:
             record(request, "create", review)
         messages.success(request, f"Review {review.reference} registered")
         return redirect(review)
+    if form.hidden_clash is not None:  # someone tried another area's hidden reference
+        record(request, "create", form.hidden_clash, allowed=False, detail="reference in use")
     return render(request, "repository/review_form.html", {"form": form, "creating": True})
 
 
