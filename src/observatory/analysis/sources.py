@@ -369,14 +369,15 @@ def redact_evidence(user: Any, items: list[Evidence]) -> list[Evidence]:
     not change, personal data is replaced by [REDACTED: kind] markers (and a version whose
     flags a person has not yet decided shows no text). Redaction runs on the whole passage
     before it is cut to an excerpt, so a name is never cut in half and left readable."""
-    from ..accounts.access import can
+    from ..accounts.scopes import documents_q
     from ..audit.reads import confidential_read
     from ..ingestion.redaction import may_see_unredacted, not_ready, redactors
     from ..repository.models import Document
 
     documents = {d.pk: d for d in Document.objects.filter(
         pk__in={e.document_id for e in items}).select_related("kind", "review")}
-    viewable = {pk for pk, d in documents.items() if can(user, "view", d)}
+    viewable = set(Document.objects.filter(documents_q(user), pk__in=list(documents))
+                   .values_list("pk", flat=True))
     hidden = {pk for pk in viewable if not may_see_unredacted(user, documents[pk])}
     versions = {e.version_id for e in items if e.document_id in hidden}
     by_version = redactors(versions) if versions else {}

@@ -101,9 +101,9 @@ def coding_home(request: HttpRequest) -> HttpResponse:
 
         seen = set()
         visible = documents_q(request.user, prefix="version__document__")
-        for text in (DocumentText.objects.filter(visible).select_related(
-                "version__document__review", "version__document__kind")
-                     .order_by("-created_at")[:200]):
+        for text in DocumentText.objects.filter(visible).select_related(
+                "version__document__review", "version__document__kind").order_by(
+                "-created_at")[:200]:
             doc = text.version.document
             if doc.pk in seen:
                 continue
@@ -350,9 +350,9 @@ def workbench(request: HttpRequest, pk: int) -> HttpResponse:
     progress = CodingProgress.objects.filter(version=version, codebook=book,
                                              coder=request.user).first() if version else None
     review_docs = []
-    for doc in document.review.documents.select_related("kind", "review"):
-        if not can(request.user, "view", doc):  # a confidential IMR's title stays hidden
-            continue
+    # Only documents the user may view: a confidential IMR's title stays hidden.
+    for doc in document.review.documents.filter(documents_q(request.user)).select_related(
+            "kind", "review"):
         v = doc.versions.first()
         done = v and CodingProgress.objects.filter(version=v, codebook=book, coder=request.user,
                                                    done=True).exists()
@@ -503,9 +503,8 @@ def review_coding(request: HttpRequest, reference: str) -> HttpResponse:
         return error(request, 404, "There is no such codebook.")
     record(request, "view", review, detail=f"coding the review ({book.key})")
     rows, total, decided_total, done_total = [], 0, 0, 0
-    for doc in review.documents.select_related("kind", "review").order_by("pk"):
-        if not can(request.user, "view", doc):
-            continue
+    for doc in review.documents.filter(documents_q(request.user)).select_related(
+            "kind", "review").order_by("pk"):
         version = doc.versions.first()
         kinds = []
         for kind in (Target.RECOMMENDATION, Target.FINDING, Target.PASSAGE):

@@ -22,6 +22,8 @@ from ..conftest import PASSWORD, make_review, term
 
 
 def test_consensus_replaces_the_coders_codes_of_its_unit_only():
+    """A consensus settles its unit: the coders' codes there no longer count, even a code
+    the consensus did not choose (unit 10's 'b'); other units keep every accepted code."""
     def row(pk, unit, code, consensus=False, status="accepted", review=1):
         return CodeRow(pk, "book", "passage", unit, code, status, consensus, review)
 
@@ -86,9 +88,10 @@ def test_both_forms_of_the_rule_agree(world, segments):
         every = code_rows(CodedSegment.objects.all())
         for book in ("book-a", "book-b", None):
             for code in ("x", "y", None):
-                rows = [r for r in every if (book is None or r.codebook == book)
-                        and (code is None or r.code == code)]
-                expected = {r.id for r in counted(rows)}
+                # The rule runs over whole codebooks (a consensus on a unit settles it
+                # whatever code it chose); then the code asked for is kept.
+                kept = counted([r for r in every if book is None or r.codebook == book])
+                expected = {r.id for r in kept if code is None or r.code == code}
                 found = set(counted_segments(book, code).values_list("pk", flat=True))
                 assert found == expected, (book, code)
         # codes_per is the pure rule grouped per (unit, code).
