@@ -153,11 +153,13 @@ def describe(filters: Mapping[str, str]) -> list[tuple[str, str]]:
     return out
 
 
-def choices() -> dict[str, list[tuple[str, str]]]:
-    """Options for the filter form."""
+def choices(user=None) -> dict[str, list[tuple[str, str]]]:
+    """Options for the filter form: years only where ``user`` may see reviews."""
     regions = list(LocalAuthority.objects.order_by("region_name")
                    .values_list("region_code", "region_name").distinct())
-    out: dict[str, list[tuple[str, str]]] = {"region": regions}
+    years = [(str(y), str(y)) for y in review_years(user)]
+    out: dict[str, list[tuple[str, str]]] = {"region": regions, "year_from": years,
+                                             "year_to": years}
     # Every controlled list in one query (in the lists' own order), not one per filter.
     by_vocabulary: dict[str, list[tuple[str, str]]] = {}
     for key, code, label in Term.objects.filter(vocabulary__key__in={
@@ -168,6 +170,18 @@ def choices() -> dict[str, list[tuple[str, str]]]:
         if spec.vocabulary:
             out[spec.name] = by_vocabulary.get(spec.vocabulary, [])
     return out
+
+
+def review_years(user) -> list[int]:
+    """Years of the decision to review that have reviews ``user`` may see, oldest first: the
+    only years a form or the reports offer."""
+    from django.db.models.functions import ExtractYear
+
+    from ..repository.filters import visible_reviews
+
+    years = (visible_reviews(user).order_by().exclude(**{f"{YEAR_FIELD}__isnull": True})
+             .annotate(y=ExtractYear(YEAR_FIELD)).values_list("y", flat=True).distinct())
+    return sorted(set(years))
 
 
 def querystring(filters: Mapping[str, str], **extra: str) -> str:

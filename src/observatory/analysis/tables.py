@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from observatory_core.access import allowed
-from observatory_core.stats import Category, Column, Point, Spread, Table, load_rule
+from observatory_core.stats import Category, Column, Point, Spread, Table, count_phrase, load_rule
 from observatory_core.stats import build as core
 from observatory_core.stats.timeliness import load_limits
 
@@ -97,6 +97,12 @@ def register(name: str, title: str, description: str, chart: str = "bar",
 
 def build(name: str, scope: Scope) -> Table:
     return REGISTRY[name].build(scope)
+
+
+def shown(tables: list[Table], public: bool | None) -> list[Table]:
+    """The tables a dashboard or report shows: public output leaves out a table with
+    nothing in it (an empty table, or one waiting for coded data, tells a visitor nothing)."""
+    return [t for t in tables if not (public and t.empty)]
 
 
 # -- counts of reviews --------------------------------------------------------------------
@@ -192,8 +198,9 @@ def reviews_by_region_and_year(scope: Scope) -> Table:
     left_out = sum(r[3] for r in rows) - sum(n.values())
     notes = [f"Year is the {flt.YEAR_LABEL.lower()}."]
     if left_out:
-        notes.append(f"{left_out:,} review{'s' if left_out != 1 else ''} without a date of "
-                     "the decision to review or a region are not in this table.")
+        left = count_phrase(left_out, "review", public=scope.public)
+        notes.append(f"{left.capitalize()} without a date of the decision to review or a "
+                     "region are not in this table.")
     return core.two_way(
         "reviews_by_region_and_year", "Reviews by region and year",
         [Category(code, name, 0, scope.drill(region=code)) for code, name in regions],
@@ -293,8 +300,9 @@ def recommendations_by_agency(scope: Scope) -> Table:
                         public=scope.public, total=total, row_header="Agency addressed",
                         filters=scope.filters, source="Recommendations found by ingestion "
                         "in review documents, with the agency each is addressed to.",
-                        notes=(f"{n:,} reviews with recommendations are in scope; mean "
-                               "and range are per review over all of them (zeros included).",
+                        notes=(f"{count_phrase(n, 'review', public=scope.public).capitalize()}"
+                               " with recommendations are in scope; mean and range are per "
+                               "review over all of them (zeros included).",
                                RECOMMENDATIONS_RULE),
                         empty_message="No recommendations have been found in the reviews "
                                       "matching these filters.")
