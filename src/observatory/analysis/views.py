@@ -111,7 +111,8 @@ def table_detail(request: HttpRequest, name: str) -> HttpResponse:
         return _download(request, table, download)
     return respond(request, "analysis/table.html", {**_common(scope), "table": table.as_dict()},
                    {"t": present(table), "definition": definition,
-                    "form": _filter_form(scope.filters, request.user), "active": flt.describe(scope.filters),
+                    "form": _filter_form(scope.filters, request.user),
+                    "active": flt.describe(scope.filters),
                     "query": flt.querystring(scope.filters)})
 
 
