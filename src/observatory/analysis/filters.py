@@ -13,6 +13,8 @@ from datetime import date
 
 from django.db.models import Q, QuerySet
 
+from observatory_core.places import place_codes, place_list, resolve_place
+
 from ..repository.models import Review
 from ..vocabularies.models import LocalAuthority, Term
 
@@ -30,7 +32,7 @@ class FilterSpec:
 
 FILTERS: tuple[FilterSpec, ...] = (
     FilterSpec("region", "Region"),
-    FilterSpec("local_authority", "Local area (ONS code)"),
+    FilterSpec("local_authority", "Local area"),
     FilterSpec("year_from", f"{YEAR_LABEL} from"),
     FilterSpec("year_to", f"{YEAR_LABEL} to"),
     FilterSpec("year", YEAR_LABEL),
@@ -74,6 +76,13 @@ def clean(raw: Mapping[str, str]) -> dict[str, str]:
             raise FilterError(f"{key}: '{value}' is not a year")
         if key == "timeliness" and value not in ("within", "over", "unknown"):
             raise FilterError("timeliness: use within, over or unknown")
+        if key == "local_authority":
+            # A name, DfE code or any ONS code the place has had: stored as its newest code.
+            place = resolve_place(value)
+            if place is None:
+                raise FilterError(f"local_authority: '{value}' is not a local area we know; "
+                                  "choose one from the list")
+            value = place
         out[key] = value
     return out
 
@@ -94,7 +103,8 @@ def apply(reviews: QuerySet[Review], filters: Mapping[str, str], user=None
         if key == "region":
             reviews = reviews.filter(local_authority__region_code=value)
         elif key == "local_authority":
-            reviews = reviews.filter(local_authority__gss_code=value)
+            # The place over time: its earlier codes and the areas it came from or became.
+            reviews = reviews.filter(local_authority__gss_code__in=place_codes(value))
         elif key == "year":
             reviews = reviews.filter(**{f"{YEAR_FIELD}__gte": date(int(value), 1, 1),
                                         f"{YEAR_FIELD}__lt": date(int(value) + 1, 1, 1)})
@@ -144,8 +154,7 @@ def describe(filters: Mapping[str, str]) -> list[tuple[str, str]]:
             shown = (LocalAuthority.objects.filter(region_code=value)
                      .values_list("region_name", flat=True).first() or value)
         elif key == "local_authority":
-            shown = (LocalAuthority.objects.filter(gss_code=value)
-                     .values_list("name", flat=True).first() or value)
+            shown = next((p.label for p in place_list() if p.code == value), value)
         elif spec.vocabulary:
             shown = (Term.objects.filter(vocabulary__key=spec.vocabulary, code=value)
                      .values_list("label", flat=True).first() or value)
@@ -159,7 +168,8 @@ def choices(user=None) -> dict[str, list[tuple[str, str]]]:
                    .values_list("region_code", "region_name").distinct())
     years = [(str(y), str(y)) for y in review_years(user)]
     out: dict[str, list[tuple[str, str]]] = {"region": regions, "year_from": years,
-                                             "year_to": years}
+                                             "year_to": years,
+                                             "local_authority": place_choices()}
     # Every controlled list in one query (in the lists' own order), not one per filter.
     by_vocabulary: dict[str, list[tuple[str, str]]] = {}
     for key, code, label in Term.objects.filter(vocabulary__key__in={
@@ -170,6 +180,16 @@ def choices(user=None) -> dict[str, list[tuple[str, str]]]:
         if spec.vocabulary:
             out[spec.name] = by_vocabulary.get(spec.vocabulary, [])
     return out
+
+
+def place_choices() -> list[tuple[str, str]]:
+    """Each local area once (an area re-coded is one place), named with its years."""
+    return [(p.code, p.label) for p in place_list()]
+
+
+def place_history(code: str) -> tuple[str, ...]:
+    """What became of a place, in words (shown beside the filter)."""
+    return next((p.history for p in place_list() if p.code == code), ())
 
 
 def review_years(user) -> list[int]:
@@ -195,12 +215,12 @@ def confidential_allowed(user, prefix: str = "") -> Q:
     confidential ones only as the access policy allows (partnerships: own area)."""
     from observatory_core.access import allowed
 
-    from ..accounts.access import area_of, role_of
+    from ..accounts.access import areas_of, role_of
 
     role = role_of(user)
     if allowed(role, "confidential_document", "view"):
         return Q()
-    if allowed(role, "confidential_document", "view", same_area=True) and area_of(user):
+    if allowed(role, "confidential_document", "view", same_area=True) and areas_of(user):
         return Q(**{f"{prefix}confidential": False}) | Q(
-            **{f"{prefix}review__local_authority_id": area_of(user)})
+            **{f"{prefix}review__local_authority_id__in": areas_of(user)})
     return Q(**{f"{prefix}confidential": False})

@@ -17,14 +17,16 @@ from typing import Any
 from django.db.models import QuerySet
 
 from observatory_core.access import allowed
+from observatory_core.places import place_codes
 from observatory_core.stats import Category, Column, Point, Spread, Table, count_phrase, load_rule
 from observatory_core.stats import build as core
 from observatory_core.stats.timeliness import load_limits
 
-from ..accounts.access import role_of
+from ..accounts.access import areas_of, role_of
 from ..ingestion.counting import RULE_NOTE as RECOMMENDATION_COUNTING_RULE
 from ..repository.filters import visible_reviews
 from ..repository.models import Review
+from ..vocabularies.models import LocalAuthority
 from . import filters as flt
 from . import sources
 from .models import ChildDeathFigure, Evaluation
@@ -46,8 +48,18 @@ NEEDS_CODED = ("Not yet available: this table counts the codes people have accep
                "coding reviews{why}. It fills in as soon as reviews are coded.")
 
 
-def may_see_unsuppressed(user: Any) -> bool:
-    return allowed(role_of(user), "unsuppressed_statistics", "view")
+def may_see_unsuppressed(user: Any, filters: dict[str, str] | None = None) -> bool:
+    """Every figure unsuppressed: roles granted it everywhere, and a partnership for a scope
+    filtered to a place wholly within its own areas (its own figures)."""
+    role = role_of(user)
+    if allowed(role, "unsuppressed_statistics", "view"):
+        return True
+    place = (filters or {}).get("local_authority")
+    if not place or not allowed(role, "unsuppressed_statistics", "view", same_area=True):
+        return False
+    own = set(LocalAuthority.objects.filter(pk__in=areas_of(user))
+              .values_list("gss_code", flat=True))
+    return bool(own) and place_codes(place) <= own
 
 
 @dataclass
@@ -58,7 +70,7 @@ class Scope:
 
     def __post_init__(self) -> None:
         if self.public is None:
-            self.public = not may_see_unsuppressed(self.user)
+            self.public = not may_see_unsuppressed(self.user, self.filters)
 
     @cached_property
     def reviews(self) -> QuerySet[Review]:
@@ -436,7 +448,7 @@ def _evaluations(scope: Scope):
     if f.get("region"):
         rows = rows.filter(local_authority__region_code=f["region"])
     if f.get("local_authority"):
-        rows = rows.filter(local_authority__gss_code=f["local_authority"])
+        rows = rows.filter(local_authority__gss_code__in=place_codes(f["local_authority"]))
     for key, op in (("year", "exact"), ("year_from", "gte"), ("year_to", "lte")):
         if f.get(key):
             rows = rows.filter(**{f"evaluation_date__year__{op}": int(f[key])})

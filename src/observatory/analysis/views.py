@@ -50,9 +50,14 @@ def _filter_form(filters: dict[str, str], user: Any = None) -> dict[str, Any]:
         if spec.name in ("theme", "rec_agency", "timeliness", "year"):
             continue
         options = choices.get(spec.name)
-        fields.append({"name": spec.name, "label": spec.label, "value": filters.get(spec.name,
-                                                                                    ""),
-                       "options": options})
+        field = {"name": spec.name, "label": spec.label, "value": filters.get(spec.name, ""),
+                 "options": options}
+        if spec.name == "local_authority":
+            # One entry per place over time; the chosen place's history as the hint.
+            field["typeahead"] = True
+            field["hint"] = " ".join(flt.place_history(field["value"])) if field["value"] \
+                else "Areas that were re-coded or reorganised include their earlier areas."
+        fields.append(field)
     return {"fields": fields}
 
 

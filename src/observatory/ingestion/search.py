@@ -50,7 +50,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from observatory_core.access import allowed
 
-from ..accounts.access import area_of, role_of
+from ..accounts.access import areas_of, role_of
 from ..repository.filters import visible_reviews
 from ..repository.services import in_current_versions
 from .models import Passage, PersonalDataFlag
@@ -116,9 +116,9 @@ def visible_passages(user: Any, reviews: QuerySet | None = None) -> QuerySet[Pas
     qs = Passage.objects.filter(review__in=reviews.values("pk"))
     if allowed(role, "confidential_document", "view"):
         return qs
-    area = area_of(user)
-    if area and allowed(role, "confidential_document", "view", same_area=True):
-        return qs.filter(Q(confidential=False) | Q(review__local_authority_id=area))
+    areas = areas_of(user)
+    if areas and allowed(role, "confidential_document", "view", same_area=True):
+        return qs.filter(Q(confidential=False) | Q(review__local_authority_id__in=areas))
     return qs.filter(confidential=False)
 
 
@@ -438,7 +438,7 @@ class Redaction:
     CLI show ``search()``'s hits as they are."""
 
     def __init__(self, user: Any) -> None:
-        self.role, self.area = role_of(user), area_of(user)
+        self.role, self.areas = role_of(user), areas_of(user)
         self.everything = all(allowed(self.role, kind, "change") for kind in (
             "published_document", "unpublished_document", "confidential_document"))
         self._unchecked: set[int] | None = None
@@ -493,8 +493,7 @@ class Redaction:
             kind_ = ("confidential_document" if confidential else "published_document"
                      if published is not None and str(published) <= today
                      else "unpublished_document")
-            if allowed(self.role, kind_, "change", same_area=self.area is not None
-                       and self.area == area):
+            if allowed(self.role, kind_, "change", same_area=area in self.areas):
                 continue
             found.append((pk, version_id, kind, text, start))
             if has_flags:

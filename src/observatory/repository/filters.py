@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from observatory_core.access import allowed
 from observatory_core.dataset import FIELDS
 
-from ..accounts.access import area_of, role_of
+from ..accounts.access import area_of, areas_of, role_of
 from ..vocabularies.models import LocalAuthority, Term
 from .models import Review
 
@@ -26,7 +26,7 @@ def visible_reviews(user: Any) -> QuerySet[Review]:
     if allowed(role, "unpublished_review", "view"):
         return qs
     if allowed(role, "unpublished_review", "view", same_area=True) and area_of(user):
-        return qs.filter(published | Q(local_authority_id=area_of(user)))
+        return qs.filter(published | Q(local_authority_id__in=areas_of(user)))
     return qs.filter(published)
 
 
