@@ -243,7 +243,7 @@ class AreaHistory:
     def partnership_scope(self, code: str) -> frozenset[str]:
         scope = set(self.same_place(code))
         for p in self.partnerships:
-            if scope & set(p.areas):
+            if scope & (set(p.areas) | set(p.took_over)):
                 scope |= set(p.areas) | set(p.took_over)
         out: set[str] = set()
         for c in scope:
