@@ -58,8 +58,11 @@ class Report:
             f"Small-number suppression: {rule.describe()} Source of the rule: {rule.source}",
             f"Timeliness is judged against the guidance in force at the decision to review: "
             f"{limits.source}",
-            "Rates use ONS population estimates for ages 0-17 when loaded; otherwise the "
-            "population aged 0-25 as a labelled proxy.",
+            "Rates are per 10,000 children aged 0-17: ONS mid-year estimates (mid-2011 to "
+            "mid-2024) for the year a table is about, or the latest for tables over several "
+            "years; no rates are shown for years before mid-2011, which have no estimates.",
+            "Public figures count published reviews only, the same reviews the public "
+            "catalogue lists (unpublished reviews are never counted in public output).",
         ]
 
 

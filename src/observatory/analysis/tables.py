@@ -30,6 +30,7 @@ from ..vocabularies.models import LocalAuthority
 from . import filters as flt
 from . import sources
 from .models import ChildDeathFigure, Evaluation
+from .population import denominator
 
 CODED_RULE = ("Which codes count: codes a person accepted, never suggestions; where a "
               "passage, recommendation or finding was adjudicated, only its consensus coding. "
@@ -170,22 +171,21 @@ def reviews_by_year(scope: Scope) -> Table:
 @register("reviews_by_region", "Reviews by region", "Number of reviews and rate per 10,000 "
           "population by region (the denominator is stated on the table).")
 def reviews_by_region(scope: Scope) -> Table:
-    den = sources.denominator(_year(scope))
-    pops = sources.region_populations(den)
+    den = denominator(_year(scope))
+    pops = den.by_region
     rows = sources.count_by(scope.reviews, "local_authority__region_code",
                             "local_authority__region_name")
     cats = [Category(code, label, n, scope.drill(region=code)) for code, label, n in rows]
     return core.one_way("reviews_by_region", "Reviews by region", cats, public=scope.public,
                         populations=pops, population_label=den.label, row_header="Region",
                         filters=scope.filters, total_drilldown=scope.drill(),
-                        notes=(den.source, "Rates are crude rates over all the years in scope "
-                                           "with the latest population available."))
+                        notes=(den.source,))
 
 
 @register("reviews_by_local_authority", "Reviews by local area", "Number of reviews and "
           "rate per 10,000 population by local area.")
 def reviews_by_local_authority(scope: Scope) -> Table:
-    den = sources.denominator(_year(scope))
+    den = denominator(_year(scope))
     rows = sources.count_by(scope.reviews, "local_authority__gss_code",
                             "local_authority__name")
     cats = [Category(code, label, n, scope.drill(local_authority=code))
