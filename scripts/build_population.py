@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"areas not in local_authorities.csv: {', '.join(unknown)}", file=sys.stderr)
         return 1
     added = derive(rows, changes, areas)
-    for (code, year), row in rows.items():
+    for (_code, year), row in rows.items():
         row["year"] = year
     ordered = sorted(rows.values(), key=lambda r: (r["year"], ["country", "region",
                                                               "local_authority"]
