@@ -272,6 +272,12 @@ def lineage(code: str) -> frozenset[str]:
     return load_history().lineage(code)
 
 
+def same_place(code: str) -> frozenset[str]:
+    """The codes that are the same ground as ``code`` (one place, without the areas it came
+    from or became)."""
+    return load_history().same_place(code)
+
+
 def partnership_scope(code: str) -> frozenset[str]:
     """The area codes a partnership account of area ``code`` works on."""
     return load_history().partnership_scope(code)

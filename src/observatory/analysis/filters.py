@@ -13,7 +13,7 @@ from datetime import date
 
 from django.db.models import Q, QuerySet
 
-from observatory_core.places import place_codes, place_list, resolve_place
+from observatory_core.places import place_codes, place_list, resolve_place, same_place
 
 from ..repository.models import Review
 from ..vocabularies.models import LocalAuthority, Term
@@ -51,6 +51,9 @@ FILTERS: tuple[FilterSpec, ...] = (
     FilterSpec("agency", "Agency involved", "agency", "agencies__code"),
     FilterSpec("rec_agency", "Recommendations addressed to", "agency"),
     FilterSpec("theme", "Coded theme (code key)"),
+    # One place without the areas it came from or became: what a row of the table by local
+    # area counts, so its drill-down lists exactly those reviews.
+    FilterSpec("area", "Local area (this area only)"),
     FilterSpec("timeliness", "Timeliness (within / over / unknown)"),
 )
 FILTER_NAMES = {f.name for f in FILTERS}
@@ -76,11 +79,11 @@ def clean(raw: Mapping[str, str]) -> dict[str, str]:
             raise FilterError(f"{key}: '{value}' is not a year")
         if key == "timeliness" and value not in ("within", "over", "unknown"):
             raise FilterError("timeliness: use within, over or unknown")
-        if key == "local_authority":
+        if key in ("local_authority", "area"):
             # A name, DfE code or any ONS code the place has had: stored as its newest code.
             place = resolve_place(value)
             if place is None:
-                raise FilterError(f"local_authority: '{value}' is not a local area we know; "
+                raise FilterError(f"{key}: '{value}' is not a local area we know; "
                                   "choose one from the list")
             value = place
         out[key] = value
@@ -105,6 +108,8 @@ def apply(reviews: QuerySet[Review], filters: Mapping[str, str], user=None
         elif key == "local_authority":
             # The place over time: its earlier codes and the areas it came from or became.
             reviews = reviews.filter(local_authority__gss_code__in=place_codes(value))
+        elif key == "area":
+            reviews = reviews.filter(local_authority__gss_code__in=same_place(value))
         elif key == "year":
             reviews = reviews.filter(**{f"{YEAR_FIELD}__gte": date(int(value), 1, 1),
                                         f"{YEAR_FIELD}__lt": date(int(value) + 1, 1, 1)})
@@ -153,7 +158,7 @@ def describe(filters: Mapping[str, str]) -> list[tuple[str, str]]:
         if key == "region":
             shown = (LocalAuthority.objects.filter(region_code=value)
                      .values_list("region_name", flat=True).first() or value)
-        elif key == "local_authority":
+        elif key in ("local_authority", "area"):
             shown = next((p.label for p in place_list() if p.code == value), value)
         elif spec.vocabulary:
             shown = (Term.objects.filter(vocabulary__key=spec.vocabulary, code=value)

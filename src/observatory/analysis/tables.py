@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from observatory_core.access import allowed
-from observatory_core.places import place_codes
+from observatory_core.places import place_codes, place_list
 from observatory_core.stats import Category, Column, Point, Spread, Table, count_phrase, load_rule
 from observatory_core.stats import build as core
 from observatory_core.stats.timeliness import load_limits
@@ -186,10 +186,15 @@ def reviews_by_region(scope: Scope) -> Table:
           "rate per 10,000 population by local area.")
 def reviews_by_local_authority(scope: Scope) -> Table:
     den = denominator(_year(scope))
-    rows = sources.count_by(scope.reviews, "local_authority__gss_code",
-                            "local_authority__name")
-    cats = [Category(code, label, n, scope.drill(local_authority=code))
-            for code, label, n in rows]
+    # One row per place: an area's reviews under an earlier code count in its row.
+    places = {code: place for place in place_list() for code in place.codes}
+    counts: Counter[str] = Counter()
+    for code, _, n in sources.count_by(scope.reviews, "local_authority__gss_code",
+                                       "local_authority__name"):
+        counts[places[code].code if code in places else code] += n
+    labels = {p.code: p.label for p in places.values()}
+    cats = [Category(code, labels.get(code, code), n, scope.drill(area=code))
+            for code, n in sorted(counts.items(), key=lambda kv: labels.get(kv[0], kv[0]))]
     return core.one_way("reviews_by_local_authority", "Reviews by local area", cats,
                         public=scope.public, populations=den.by_area,
                         population_label=den.label, row_header="Local area",

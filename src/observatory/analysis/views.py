@@ -47,7 +47,7 @@ def _filter_form(filters: dict[str, str], user: Any = None) -> dict[str, Any]:
     choices = flt.choices(user)
     fields = []
     for spec in flt.FILTERS:
-        if spec.name in ("theme", "rec_agency", "timeliness", "year"):
+        if spec.name in ("theme", "rec_agency", "timeliness", "year", "area"):
             continue
         options = choices.get(spec.name)
         field = {"name": spec.name, "label": spec.label, "value": filters.get(spec.name, ""),

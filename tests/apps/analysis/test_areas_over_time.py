@@ -107,3 +107,23 @@ def test_a_partnership_sees_its_own_area_unsuppressed_and_others_suppressed(plac
     assert national.suppressed_output is True
     assert build("reviews_by_year", Scope(None, {"local_authority": NORTHANTS})) \
         .total.cells[0].suppressed  # the public: 1 published review, suppressed
+
+
+def test_the_table_by_local_area_has_one_row_per_place_and_exact_drilldowns(places, users):
+    analyst = Client()
+    analyst.force_login(users["analyst"])
+    data = analyst.get("/analysis/tables/reviews_by_local_authority/?format=json"
+                       ).json()["data"]["table"]
+    rows = {r["label"]: r["cells"][0] for r in data["rows"]}
+    assert rows["Sheffield"]["value"] == 6 and "Sheffield (until 2025)" not in rows
+    assert rows["North Northamptonshire (from 2021)"]["value"] == 1
+    for label, expected in (("Sheffield", 6), ("North Northamptonshire (from 2021)", 1),
+                            ("Northamptonshire (until 2021)", 1)):
+        drill = rows[label]["drilldown"]
+        listed = analyst.get("/analysis/drilldown/", {**drill, "table":
+                                                      "reviews_by_local_authority",
+                                                      "format": "json"}).json()["data"]
+        assert listed["count"] == expected, label
+    assert rows["Sheffield"]["drilldown"].keys() >= {"area"}
+    rate = next(r for r in data["rows"] if r["label"] == "Sheffield")["cells"][-1]
+    assert rate["value"] and rate["value"] > 0  # the old code's population carried over
