@@ -75,6 +75,10 @@ def annual(year: int, user: Any = None, public: bool | None = None) -> Report:
     scope = Scope(user, filters, public=public)
     tables = shown(tables, scope.public)
     decided = count_figure(scope.review_count, public=bool(scope.public))
+    trend = next((row.cells[0] for t in tables if t.name == "reviews_by_year"
+                  for row in t.rows if row.key == str(year)), None)
+    if trend is not None and trend.suppressed:  # the headline is that cell in words
+        decided = load_rule().symbol
     return Report(f"Case reviews in England: annual report {year}",
                   f"Reviews decided in {year}: {decided}; trend to {year}.",
                   "annual", filters, tables, bool(scope.public))

@@ -40,15 +40,18 @@ def one_way(name: str, title: str, categories: Sequence[Category], *, public: bo
             populations: Mapping[str, float] | None = None, population_label: str = "",
             notes: Sequence[str] = (), source: str = "", filters: Mapping[str, str] | None = None,
             total_drilldown: Mapping[str, str] | None = None, empty_message: str = "",
-            total_label: str = "Total") -> Table:
+            total_label: str = "Total", published: Sequence[str] = ()) -> Table:
     """A count per category, its share of ``base`` (default: the total) and optionally a
-    Poisson interval on the count and a rate per 10,000 of ``populations[key]``."""
+    Poisson interval on the count and a rate per 10,000 of ``populations[key]``.
+    ``published``: keys of categories whose count the same output prints elsewhere, kept
+    out of secondary suppression where another cell can protect."""
     rule = rule or load_rule()
     counts = [[c.count] for c in categories]
     total = sum(c.count for c in categories) if additive else (base or 0)
     base = base if base is not None else total
-    hidden = protect(counts, rule, row_totals=False, col_totals=True, additive=additive) \
-        if categories else {}
+    shown = frozenset((i, 0) for i, c in enumerate(categories) if c.key in published)
+    hidden = protect(counts, rule, row_totals=False, col_totals=True, additive=additive,
+                     published=shown) if categories else {}
     if not additive and rule.is_small(total):
         hidden[(len(categories), 0)] = "primary"
     columns = [Column("count", f"Number of {unit}", "count")]

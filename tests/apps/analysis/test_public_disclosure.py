@@ -213,3 +213,15 @@ def test_public_dashboard_and_reports_leave_out_tables_waiting_for_coded_data(sm
     assert "Needs coded data" not in json.dumps([t.as_dict() for t in report.tables])
     analyst = reports.annual(2021, users["analyst"])
     assert any(t.empty for t in analyst.tables)  # roles that code still see what is missing
+
+
+def test_the_annual_headline_is_the_trend_cell_and_the_trend_protects_with_other_years(db):
+    for year, n in ((2019, 20), (2020, 3), (2021, 12)):
+        for i in range(n):
+            with_recommendations(f"TR-{year}-{i}", ["police"], year=year)
+    report = reports.annual(2021, public=True)
+    trend = next(t for t in report.tables if t.name == "reviews_by_year")
+    cells = {r.key: r.cells[0] for r in trend.rows}
+    assert cells["2020"].suppressed and cells["2019"].suppressed  # protected by 2019 ...
+    assert not cells["2021"].suppressed  # ... not by the year the headline prints
+    assert report.subtitle.startswith("Reviews decided in 2021: 12;")
