@@ -127,3 +127,20 @@ def test_the_table_by_local_area_has_one_row_per_place_and_exact_drilldowns(plac
     assert rows["Sheffield"]["drilldown"].keys() >= {"area"}
     rate = next(r for r in data["rows"] if r["label"] == "Sheffield")["cells"][-1]
     assert rate["value"] and rate["value"] > 0  # the old code's population carried over
+
+
+def test_a_northamptonshire_partnership_imports_for_its_whole_area(db):
+    from observatory.accounts.access import areas_of
+    from observatory.repository.dataset_io import import_dataset
+    from observatory_core.tabular import write_csv
+
+    user = create_user("nscp-import", PASSWORD, "partnership", area=NORTH)
+    rows = [{"reference": f"IMP-{code}", "title": "Child (test)", "local_authority": code,
+             "review_type": "lcspr", "outcome": "death"} for code in (WEST, NORTHANTS)]
+    report = import_dataset("n.csv", write_csv(rows, list(rows[0])), user=user,
+                            allowed_area_id=areas_of(user))
+    assert report.ok, [str(p) for p in report.problems]
+    elsewhere = [{**rows[0], "reference": "IMP-SHF", "local_authority": SHEFFIELD}]
+    refused = import_dataset("s.csv", write_csv(elsewhere, list(rows[0])), user=user,
+                             allowed_area_id=areas_of(user))
+    assert [(p.row, p.field) for p in refused.problems] == [(2, "local_authority")]
