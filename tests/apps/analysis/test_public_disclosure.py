@@ -225,3 +225,20 @@ def test_the_annual_headline_is_the_trend_cell_and_the_trend_protects_with_other
     assert cells["2020"].suppressed and cells["2019"].suppressed  # protected by 2019 ...
     assert not cells["2021"].suppressed  # ... not by the year the headline prints
     assert report.subtitle.startswith("Reviews decided in 2021: 12;")
+
+
+@pytest.mark.parametrize("role", ["practitioner", "partnership_other"])
+def test_other_roles_with_suppressed_figures_get_no_small_count(small, users, role):
+    c = Client()
+    c.force_login(users[role])
+    problems = []
+    for name in REGISTRY:
+        for filters in FILTERS:
+            url = f"/analysis/tables/{name}/?"
+            data = c.get(url + _query(filters, format="json")).json()
+            assert data["data"]["table"]["suppressed_output"] is True
+            problems += [f"{name} {filters} json: {p}" for p in json_leaks(data)]
+            body = c.get(url + _query(filters, download="csv")).content.decode("utf-8-sig")
+            problems += [f"{name} {filters} csv: {p}"
+                         for p in grid_leaks(list(csv.reader(io.StringIO(body))))]
+    assert not problems, "\n".join(problems[:40])
