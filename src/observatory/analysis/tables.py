@@ -355,9 +355,12 @@ def agency_report_recommendations(scope: Scope) -> Table:
 
 # -- coded data (the coding app) ----------------------------------------------------------
 def _needs_coded(name: str, title: str, scope: Scope, why: str) -> Table:
+    # The public is not told about the coding work behind a table, only that it is empty.
+    message = ("No figures are published for this table yet." if scope.public
+               else NEEDS_CODED.format(why=why))
     return Table(name, title, (), (), None, rule=load_rule().describe(),
                  suppressed_output=bool(scope.public), filters=scope.filters,
-                 empty_message=NEEDS_CODED.format(why=why))
+                 empty_message=message)
 
 
 @register("themes_by_reviews", "Recommendation themes by number of reviews",
