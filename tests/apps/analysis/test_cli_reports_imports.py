@@ -126,7 +126,7 @@ def test_rates_are_per_10000_children_and_imports_take_the_shipped_figures_place
 
 def test_child_deaths_beside_reviews(corpus, tmp_path):
     empty = build("child_deaths_and_reviews", Scope(None, {}))
-    assert empty.empty and "child-deaths" in empty.empty_message
+    assert empty.empty and "No child death review figures" in empty.empty_message
     f = tmp_path / "cdop.csv"
     f.write_text("year,area_code,count,source\n2015,,3000,test figures\n")
     assert run("import", "child-deaths", str(f)).exit_code == 0
