@@ -188,12 +188,12 @@ def dataset_import(files: tuple[Path, ...], username: str | None) -> None:
     """Import reviews from CSV/XLSX FILES. Each file is all-or-nothing; bad rows are listed
     (file, row, field, reason); importing the same file again changes nothing."""
     _django()
-    from .accounts.access import area_of, role_of
+    from .accounts.access import areas_of, role_of
     from .audit.log import record, refused_input
     from .repository.dataset_io import import_dataset
 
     user = _user(username)
-    area = area_of(user) if user and role_of(user) == "partnership" else None
+    area = areas_of(user) if user and role_of(user) == "partnership" else None
     failed = 0
     for path in files:
         report = import_dataset(path.name, path.read_bytes(), user=user, allowed_area_id=area)

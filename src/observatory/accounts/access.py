@@ -6,6 +6,7 @@ Objects say what kind they are (``access_kind()``) and where they belong
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import rules
@@ -30,6 +31,32 @@ def area_of(user: Any) -> int | None:
     return profile.local_authority_id if profile else None
 
 
+def areas_of(user: Any) -> frozenset[int]:
+    """The local areas (ids) a user's own-area grants cover: its area, the codes that area
+    had before, and the areas its safeguarding partnership arrangements cover or took over
+    (observatory_core.places.partnership_scope). Empty for a user without an area. Every
+    own-area decision (can(), the querysets of what a user may see) uses this."""
+    area = area_of(user)
+    if area is None:
+        return frozenset()
+    cached = getattr(user, "_observatory_areas", None)
+    if cached is not None and cached[0] == area:
+        return cached[1]
+    from observatory_core.places import partnership_scope
+
+    from ..vocabularies.models import LocalAuthority
+
+    code = LocalAuthority.objects.filter(pk=area).values_list("gss_code", flat=True).first()
+    ids = {area}
+    if code:
+        ids |= set(LocalAuthority.objects.filter(gss_code__in=partnership_scope(code))
+                   .values_list("pk", flat=True))
+    result = frozenset(ids)
+    with contextlib.suppress(AttributeError):  # remembered for the rest of the request
+        user._observatory_areas = (area, result)
+    return result
+
+
 def kind_of(obj: Any) -> str:
     if hasattr(obj, "access_kind"):
         return obj.access_kind()
@@ -45,16 +72,14 @@ def kind_of(obj: Any) -> str:
 
 def can(user: Any, action: str, obj: Any) -> bool:
     """May ``user`` do ``action`` (view/download/change/delete) to ``obj``?"""
-    area = area_of(user)
     obj_area = getattr(obj, "access_area_id", None)
-    same_area = area is not None and obj_area is not None and area == obj_area
+    same_area = obj_area is not None and obj_area in areas_of(user)
     return allowed(role_of(user), kind_of(obj), action, same_area=same_area)
 
 
 def can_create_review(user: Any, local_authority_id: int | None) -> bool:
     """Creating a review is changing an unpublished review in that area."""
-    area = area_of(user)
-    same = area is not None and area == local_authority_id
+    same = local_authority_id is not None and local_authority_id in areas_of(user)
     return allowed(role_of(user), "unpublished_review", "change", same_area=same)
 
 

@@ -31,7 +31,7 @@ from django.db.models import Q
 
 from observatory_core.access import EVERYWHERE, OWN_AREA, reach
 
-from .access import area_of, role_of
+from .access import areas_of, role_of
 
 NOTHING = Q(pk__isnull=True)
 PUBLICATION_KINDS = {"review": ("published_review", "unpublished_review"),
@@ -58,9 +58,10 @@ def _reached(user: Any, kind: str, action: str, selects: Q, area_field: str) -> 
     how = reach(role_of(user), kind, action)
     if how == EVERYWHERE:
         return selects
-    area = area_of(user)
-    if how == OWN_AREA and area is not None:
-        return selects & Q(**{area_field: area}) if selects else Q(**{area_field: area})
+    areas = areas_of(user)  # the user's area with its history and partnership (one rule)
+    if how == OWN_AREA and areas:
+        mine = Q(**{f"{area_field}__in": sorted(areas)})
+        return selects & mine if selects else mine
     return None
 
 

@@ -13,6 +13,8 @@ from datetime import date
 
 from django.db.models import Q, QuerySet
 
+from observatory_core.places import place_codes, place_list, resolve_place, same_place
+
 from ..repository.models import Review
 from ..vocabularies.models import LocalAuthority, Term
 
@@ -30,7 +32,7 @@ class FilterSpec:
 
 FILTERS: tuple[FilterSpec, ...] = (
     FilterSpec("region", "Region"),
-    FilterSpec("local_authority", "Local area (ONS code)"),
+    FilterSpec("local_authority", "Local area"),
     FilterSpec("year_from", f"{YEAR_LABEL} from"),
     FilterSpec("year_to", f"{YEAR_LABEL} to"),
     FilterSpec("year", YEAR_LABEL),
@@ -49,6 +51,9 @@ FILTERS: tuple[FilterSpec, ...] = (
     FilterSpec("agency", "Agency involved", "agency", "agencies__code"),
     FilterSpec("rec_agency", "Recommendations addressed to", "agency"),
     FilterSpec("theme", "Coded theme (code key)"),
+    # One place without the areas it came from or became: what a row of the table by local
+    # area counts, so its drill-down lists exactly those reviews.
+    FilterSpec("area", "Local area (this area only)"),
     FilterSpec("timeliness", "Timeliness (within / over / unknown)"),
 )
 FILTER_NAMES = {f.name for f in FILTERS}
@@ -74,6 +79,13 @@ def clean(raw: Mapping[str, str]) -> dict[str, str]:
             raise FilterError(f"{key}: '{value}' is not a year")
         if key == "timeliness" and value not in ("within", "over", "unknown"):
             raise FilterError("timeliness: use within, over or unknown")
+        if key in ("local_authority", "area"):
+            # A name, DfE code or any ONS code the place has had: stored as its newest code.
+            place = resolve_place(value)
+            if place is None:
+                raise FilterError(f"{key}: '{value}' is not a local area we know; "
+                                  "choose one from the list")
+            value = place
         out[key] = value
     return out
 
@@ -94,7 +106,10 @@ def apply(reviews: QuerySet[Review], filters: Mapping[str, str], user=None
         if key == "region":
             reviews = reviews.filter(local_authority__region_code=value)
         elif key == "local_authority":
-            reviews = reviews.filter(local_authority__gss_code=value)
+            # The place over time: its earlier codes and the areas it came from or became.
+            reviews = reviews.filter(local_authority__gss_code__in=place_codes(value))
+        elif key == "area":
+            reviews = reviews.filter(local_authority__gss_code__in=same_place(value))
         elif key == "year":
             reviews = reviews.filter(**{f"{YEAR_FIELD}__gte": date(int(value), 1, 1),
                                         f"{YEAR_FIELD}__lt": date(int(value) + 1, 1, 1)})
@@ -143,9 +158,8 @@ def describe(filters: Mapping[str, str]) -> list[tuple[str, str]]:
         if key == "region":
             shown = (LocalAuthority.objects.filter(region_code=value)
                      .values_list("region_name", flat=True).first() or value)
-        elif key == "local_authority":
-            shown = (LocalAuthority.objects.filter(gss_code=value)
-                     .values_list("name", flat=True).first() or value)
+        elif key in ("local_authority", "area"):
+            shown = next((p.label for p in place_list() if p.code == value), value)
         elif spec.vocabulary:
             shown = (Term.objects.filter(vocabulary__key=spec.vocabulary, code=value)
                      .values_list("label", flat=True).first() or value)
@@ -153,11 +167,14 @@ def describe(filters: Mapping[str, str]) -> list[tuple[str, str]]:
     return out
 
 
-def choices() -> dict[str, list[tuple[str, str]]]:
-    """Options for the filter form."""
+def choices(user=None) -> dict[str, list[tuple[str, str]]]:
+    """Options for the filter form: years only where ``user`` may see reviews."""
     regions = list(LocalAuthority.objects.order_by("region_name")
                    .values_list("region_code", "region_name").distinct())
-    out: dict[str, list[tuple[str, str]]] = {"region": regions}
+    years = [(str(y), str(y)) for y in review_years(user)]
+    out: dict[str, list[tuple[str, str]]] = {"region": regions, "year_from": years,
+                                             "year_to": years,
+                                             "local_authority": place_choices()}
     # Every controlled list in one query (in the lists' own order), not one per filter.
     by_vocabulary: dict[str, list[tuple[str, str]]] = {}
     for key, code, label in Term.objects.filter(vocabulary__key__in={
@@ -168,6 +185,28 @@ def choices() -> dict[str, list[tuple[str, str]]]:
         if spec.vocabulary:
             out[spec.name] = by_vocabulary.get(spec.vocabulary, [])
     return out
+
+
+def place_choices() -> list[tuple[str, str]]:
+    """Each local area once (an area re-coded is one place), named with its years."""
+    return [(p.code, p.label) for p in place_list()]
+
+
+def place_history(code: str) -> tuple[str, ...]:
+    """What became of a place, in words (shown beside the filter)."""
+    return next((p.history for p in place_list() if p.code == code), ())
+
+
+def review_years(user) -> list[int]:
+    """Years of the decision to review that have reviews ``user`` may see, oldest first: the
+    only years a form or the reports offer."""
+    from django.db.models.functions import ExtractYear
+
+    from ..repository.filters import visible_reviews
+
+    years = (visible_reviews(user).order_by().exclude(**{f"{YEAR_FIELD}__isnull": True})
+             .annotate(y=ExtractYear(YEAR_FIELD)).values_list("y", flat=True).distinct())
+    return sorted(set(years))
 
 
 def querystring(filters: Mapping[str, str], **extra: str) -> str:

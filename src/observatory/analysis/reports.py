@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
 from observatory_core.citations import plain
-from observatory_core.stats import Table, load_rule
+from observatory_core.stats import Table, count_figure, count_phrase, load_rule
 from observatory_core.stats.timeliness import load_limits
 
 from ..audit.log import record
@@ -20,7 +20,7 @@ from ..web.render import error, respond
 from . import filters as flt
 from .models import SavedAnalysis
 from .present import present
-from .tables import CODED_RULE, Scope, build
+from .tables import CODED_RULE, Scope, build, shown
 
 ANNUAL_TABLES = ["reviews_by_year", "reviews_by_region", "reviews_by_age_band", "ages",
                  "reviews_by_sex", "reviews_by_ethnicity", "reviews_by_outcome",
@@ -58,8 +58,11 @@ class Report:
             f"Small-number suppression: {rule.describe()} Source of the rule: {rule.source}",
             f"Timeliness is judged against the guidance in force at the decision to review: "
             f"{limits.source}",
-            "Rates use ONS population estimates for ages 0-17 when loaded; otherwise the "
-            "population aged 0-25 as a labelled proxy.",
+            "Rates are per 10,000 children aged 0-17: ONS mid-year estimates (mid-2011 to "
+            "mid-2024) for the year a table is about, or the latest for tables over several "
+            "years; no rates are shown for years before mid-2011, which have no estimates.",
+            "Public figures count published reviews only, the same reviews the public "
+            "catalogue lists (unpublished reviews are never counted in public output).",
         ]
 
 
@@ -70,16 +73,23 @@ def annual(year: int, user: Any = None, public: bool | None = None) -> Report:
         scope_filters = {"year_to": str(year)} if name == "reviews_by_year" else filters
         tables.append(build(name, Scope(user, scope_filters, public=public)))
     scope = Scope(user, filters, public=public)
+    tables = shown(tables, scope.public)
+    decided = count_figure(scope.review_count, public=bool(scope.public))
+    trend = next((row.cells[0] for t in tables if t.name == "reviews_by_year"
+                  for row in t.rows if row.key == str(year)), None)
+    if trend is not None and trend.suppressed:  # the headline is that cell in words
+        decided = load_rule().symbol
     return Report(f"Case reviews in England: annual report {year}",
-                  f"Reviews decided in {year}: {scope.review_count}; trend to {year}.",
+                  f"Reviews decided in {year}: {decided}; trend to {year}.",
                   "annual", filters, tables, bool(scope.public))
 
 
 def thematic(saved: SavedAnalysis, user: Any = None, public: bool | None = None) -> Report:
     scope = Scope(user, dict(saved.filters), public=public)
-    tables = [build(name, scope) for name in ANNUAL_TABLES]
+    tables = shown([build(name, scope) for name in ANNUAL_TABLES], scope.public)
     described = "; ".join(f"{k}: {v}" for k, v in flt.describe(scope.filters))
-    return Report(f"Thematic report: {saved.name}", f"{scope.review_count} reviews where "
+    matching = count_phrase(scope.review_count, "review", public=bool(scope.public))
+    return Report(f"Thematic report: {saved.name}", f"{matching.capitalize()} where "
                   f"{described or 'no filter applies'}. {saved.description}".strip(),
                   "thematic", scope.filters, tables, bool(scope.public))
 
@@ -100,7 +110,7 @@ def render_pdf(report: Report) -> bytes:
 
 # -- views --------------------------------------------------------------------------------
 def report_index(request: HttpRequest) -> HttpResponse:
-    years = list(range(date.today().year, 2006, -1))
+    years = sorted(flt.review_years(request.user), reverse=True)
     saved = [{"slug": s.slug, "name": s.name} for s in SavedAnalysis.objects.all()]
     return respond(request, "analysis/reports.html", {"years": years, "thematic": saved})
 
@@ -123,8 +133,10 @@ def _deliver(request: HttpRequest, report: Report, slug: str) -> HttpResponse:
 
 
 def annual_view(request: HttpRequest, year: int) -> HttpResponse:
-    if not 1990 <= year <= 2100:
-        return error(request, 404, "There is no report for that year.")
+    # Only years with reviews (that this person may see) have a report, as the index offers.
+    if year not in flt.review_years(request.user):
+        return error(request, 404, "There is no report for that year: no reviews were "
+                                   "decided in it.")
     return _deliver(request, annual(year, request.user), f"annual-report-{year}")
 
 

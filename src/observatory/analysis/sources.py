@@ -9,12 +9,8 @@ reviews counted once; suggestions never count.
 
 from __future__ import annotations
 
-import csv
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from django.db import connection
@@ -28,12 +24,9 @@ from ..ingestion.counting import agency_recommendations, review_recommendations
 from ..ingestion.models import Recommendation
 from ..repository.models import Review
 from ..repository.services import in_current_versions
-from ..vocabularies.models import LocalAuthority, Term
+from ..vocabularies.models import Term
 from .filters import YEAR_FIELD, confidential_allowed
-from .models import PopulationEstimate
 
-PROXY_FILE = (Path(__file__).resolve().parents[2] / "observatory_core" / "data" / "analysis"
-              / "population_0_25_proxy.csv")
 RECOMMENDATION_THEMES = "recommendation_themes"
 CASE_THEMES = "case_themes"
 
@@ -89,49 +82,6 @@ def timeliness_status(review_type: str | None, decided, months: float | None) ->
 def timeliness_ids(value: str) -> list[int]:
     return [pk for pk, kind, decided, months in timeliness_rows(Review.objects.all())
             if timeliness_status(kind, decided, months) == value]
-
-
-# -- population ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Denominator:
-    by_area: dict[str, int]  # ONS code -> population
-    label: str  # "children aged 0-17" or "aged 0-25 (proxy)"
-    source: str
-
-
-@lru_cache(maxsize=1)
-def _proxy() -> dict[str, int]:
-    with PROXY_FILE.open(encoding="utf-8", newline="") as handle:
-        return {row["la_code"]: int(row["count"]) for row in csv.DictReader(handle)}
-
-
-def denominator(year: int | None = None) -> Denominator:
-    """Children aged 0-17 when loaded (latest year not after ``year``), else the shipped
-    0-25 proxy, labelled as such."""
-    rows = PopulationEstimate.objects.filter(age_group="0-17")
-    if year:
-        rows = rows.filter(year__lte=year)
-    latest: dict[str, tuple[int, int]] = {}
-    for code, y, count in rows.values_list("local_authority__gss_code", "year", "count"):
-        if code not in latest or y > latest[code][0]:
-            latest[code] = (y, count)
-    if latest:
-        years = sorted({y for y, _ in latest.values()})
-        return Denominator({k: c for k, (_, c) in latest.items()}, "children aged 0-17",
-                           f"Population estimates for ages 0-17 as imported (years "
-                           f"{years[0]}-{years[-1]}).")
-    return Denominator(dict(_proxy()), "aged 0-25 (proxy)", (
-        "Proxy denominator: ONS population aged 0-25 from the Ofsted provider lookup "
-        "(data-to-insight), not the child population: ONS mid-year estimates for ages "
-        "0-17 are not loaded yet."))
-
-
-def region_populations(den: Denominator) -> dict[str, int]:
-    out: dict[str, int] = defaultdict(int)
-    for code, region in LocalAuthority.objects.values_list("gss_code", "region_code"):
-        if code in den.by_area:
-            out[region] += den.by_area[code]
-    return dict(out)
 
 
 # -- recommendations ----------------------------------------------------------------------

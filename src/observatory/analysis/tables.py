@@ -17,17 +17,20 @@ from typing import Any
 from django.db.models import QuerySet
 
 from observatory_core.access import allowed
-from observatory_core.stats import Category, Column, Point, Spread, Table, load_rule
+from observatory_core.places import place_codes, place_list
+from observatory_core.stats import Category, Column, Point, Spread, Table, count_phrase, load_rule
 from observatory_core.stats import build as core
 from observatory_core.stats.timeliness import load_limits
 
-from ..accounts.access import role_of
+from ..accounts.access import areas_of, role_of
 from ..ingestion.counting import RULE_NOTE as RECOMMENDATION_COUNTING_RULE
 from ..repository.filters import visible_reviews
 from ..repository.models import Review
+from ..vocabularies.models import LocalAuthority
 from . import filters as flt
 from . import sources
 from .models import ChildDeathFigure, Evaluation
+from .population import denominator
 
 CODED_RULE = ("Which codes count: codes a person accepted, never suggestions; where a "
               "passage, recommendation or finding was adjudicated, only its consensus coding. "
@@ -46,8 +49,18 @@ NEEDS_CODED = ("Not yet available: this table counts the codes people have accep
                "coding reviews{why}. It fills in as soon as reviews are coded.")
 
 
-def may_see_unsuppressed(user: Any) -> bool:
-    return allowed(role_of(user), "unsuppressed_statistics", "view")
+def may_see_unsuppressed(user: Any, filters: dict[str, str] | None = None) -> bool:
+    """Every figure unsuppressed: roles granted it everywhere, and a partnership for a scope
+    filtered to a place wholly within its own areas (its own figures)."""
+    role = role_of(user)
+    if allowed(role, "unsuppressed_statistics", "view"):
+        return True
+    place = (filters or {}).get("local_authority")
+    if not place or not allowed(role, "unsuppressed_statistics", "view", same_area=True):
+        return False
+    own = set(LocalAuthority.objects.filter(pk__in=areas_of(user))
+              .values_list("gss_code", flat=True))
+    return bool(own) and place_codes(place) <= own
 
 
 @dataclass
@@ -58,7 +71,7 @@ class Scope:
 
     def __post_init__(self) -> None:
         if self.public is None:
-            self.public = not may_see_unsuppressed(self.user)
+            self.public = not may_see_unsuppressed(self.user, self.filters)
 
     @cached_property
     def reviews(self) -> QuerySet[Review]:
@@ -97,6 +110,12 @@ def register(name: str, title: str, description: str, chart: str = "bar",
 
 def build(name: str, scope: Scope) -> Table:
     return REGISTRY[name].build(scope)
+
+
+def shown(tables: list[Table], public: bool | None) -> list[Table]:
+    """The tables a dashboard or report shows: public output leaves out a table with
+    nothing in it (an empty table, or one waiting for coded data, tells a visitor nothing)."""
+    return [t for t in tables if not (public and t.empty)]
 
 
 # -- counts of reviews --------------------------------------------------------------------
@@ -142,7 +161,11 @@ def reviews_by_year(scope: Scope) -> Table:
     cats = [Category(str(y) if y else "none", str(y) if y else "Not known", n,
                      scope.drill(year=y) if y else scope.drill())
             for y, n in sources.count_by_year(scope.reviews)]
+    # A trend to a year (the annual report's) ends at a year whose total the report prints:
+    # secondary suppression protects small years with other cells where it can.
+    last = scope.filters.get("year_to", "")
     return core.one_way("reviews_by_year", "Reviews by year", cats, public=scope.public,
+                        published=(last,) if last else (),
                         count_ci=True, row_header=flt.YEAR_LABEL, filters=scope.filters,
                         total_drilldown=scope.drill(),
                         notes=("The interval treats each year's count as a Poisson count: "
@@ -152,26 +175,30 @@ def reviews_by_year(scope: Scope) -> Table:
 @register("reviews_by_region", "Reviews by region", "Number of reviews and rate per 10,000 "
           "population by region (the denominator is stated on the table).")
 def reviews_by_region(scope: Scope) -> Table:
-    den = sources.denominator(_year(scope))
-    pops = sources.region_populations(den)
+    den = denominator(_year(scope))
+    pops = den.by_region
     rows = sources.count_by(scope.reviews, "local_authority__region_code",
                             "local_authority__region_name")
     cats = [Category(code, label, n, scope.drill(region=code)) for code, label, n in rows]
     return core.one_way("reviews_by_region", "Reviews by region", cats, public=scope.public,
                         populations=pops, population_label=den.label, row_header="Region",
                         filters=scope.filters, total_drilldown=scope.drill(),
-                        notes=(den.source, "Rates are crude rates over all the years in scope "
-                                           "with the latest population available."))
+                        notes=(den.source,))
 
 
 @register("reviews_by_local_authority", "Reviews by local area", "Number of reviews and "
           "rate per 10,000 population by local area.")
 def reviews_by_local_authority(scope: Scope) -> Table:
-    den = sources.denominator(_year(scope))
-    rows = sources.count_by(scope.reviews, "local_authority__gss_code",
-                            "local_authority__name")
-    cats = [Category(code, label, n, scope.drill(local_authority=code))
-            for code, label, n in rows]
+    den = denominator(_year(scope))
+    # One row per place: an area's reviews under an earlier code count in its row.
+    places = {code: place for place in place_list() for code in place.codes}
+    counts: Counter[str] = Counter()
+    for code, _, n in sources.count_by(scope.reviews, "local_authority__gss_code",
+                                       "local_authority__name"):
+        counts[places[code].code if code in places else code] += n
+    labels = {p.code: p.label for p in places.values()}
+    cats = [Category(code, labels.get(code, code), n, scope.drill(area=code))
+            for code, n in sorted(counts.items(), key=lambda kv: labels.get(kv[0], kv[0]))]
     return core.one_way("reviews_by_local_authority", "Reviews by local area", cats,
                         public=scope.public, populations=den.by_area,
                         population_label=den.label, row_header="Local area",
@@ -192,8 +219,9 @@ def reviews_by_region_and_year(scope: Scope) -> Table:
     left_out = sum(r[3] for r in rows) - sum(n.values())
     notes = [f"Year is the {flt.YEAR_LABEL.lower()}."]
     if left_out:
-        notes.append(f"{left_out:,} review{'s' if left_out != 1 else ''} without a date of "
-                     "the decision to review or a region are not in this table.")
+        left = count_phrase(left_out, "review", public=scope.public)
+        notes.append(f"{left.capitalize()} without a date of the decision to review or a "
+                     "region are not in this table.")
     return core.two_way(
         "reviews_by_region_and_year", "Reviews by region and year",
         [Category(code, name, 0, scope.drill(region=code)) for code, name in regions],
@@ -293,8 +321,9 @@ def recommendations_by_agency(scope: Scope) -> Table:
                         public=scope.public, total=total, row_header="Agency addressed",
                         filters=scope.filters, source="Recommendations found by ingestion "
                         "in review documents, with the agency each is addressed to.",
-                        notes=(f"{n:,} reviews with recommendations are in scope; mean "
-                               "and range are per review over all of them (zeros included).",
+                        notes=(f"{count_phrase(n, 'review', public=scope.public).capitalize()}"
+                               " with recommendations are in scope; mean and range are per "
+                               "review over all of them (zeros included).",
                                RECOMMENDATIONS_RULE),
                         empty_message="No recommendations have been found in the reviews "
                                       "matching these filters.")
@@ -326,9 +355,12 @@ def agency_report_recommendations(scope: Scope) -> Table:
 
 # -- coded data (the coding app) ----------------------------------------------------------
 def _needs_coded(name: str, title: str, scope: Scope, why: str) -> Table:
+    # The public is not told about the coding work behind a table, only that it is empty.
+    message = ("No figures are published for this table yet." if scope.public
+               else NEEDS_CODED.format(why=why))
     return Table(name, title, (), (), None, rule=load_rule().describe(),
                  suppressed_output=bool(scope.public), filters=scope.filters,
-                 empty_message=NEEDS_CODED.format(why=why))
+                 empty_message=message)
 
 
 @register("themes_by_reviews", "Recommendation themes by number of reviews",
@@ -424,7 +456,7 @@ def _evaluations(scope: Scope):
     if f.get("region"):
         rows = rows.filter(local_authority__region_code=f["region"])
     if f.get("local_authority"):
-        rows = rows.filter(local_authority__gss_code=f["local_authority"])
+        rows = rows.filter(local_authority__gss_code__in=place_codes(f["local_authority"]))
     for key, op in (("year", "exact"), ("year_from", "gte"), ("year_to", "lte")):
         if f.get(key):
             rows = rows.filter(**{f"evaluation_date__year__{op}": int(f[key])})

@@ -16,7 +16,7 @@ from django.shortcuts import redirect
 from django.utils.text import slugify
 
 from observatory_core.citations import plain
-from observatory_core.stats import Category, load_rule
+from observatory_core.stats import Category, count_phrase, count_value, load_rule
 from observatory_core.stats import build as core
 from observatory_core.tabular import write_csv, write_xlsx
 
@@ -27,7 +27,7 @@ from . import filters as flt
 from . import overview, sources
 from .models import SavedAnalysis
 from .present import present
-from .tables import REGISTRY, Scope, build, may_see_unsuppressed
+from .tables import REGISTRY, Scope, build, may_see_unsuppressed, shown
 
 DASHBOARD = ["recommendations_by_agency", "reviews_by_year", "reviews_by_region",
              "reviews_by_age_band", "reviews_by_outcome", "reviews_by_abuse_category",
@@ -43,16 +43,21 @@ def _scope(request: HttpRequest, raw: dict[str, str] | None = None):
     return Scope(request.user, filters), None
 
 
-def _filter_form(filters: dict[str, str]) -> dict[str, Any]:
-    choices = flt.choices()
+def _filter_form(filters: dict[str, str], user: Any = None) -> dict[str, Any]:
+    choices = flt.choices(user)
     fields = []
     for spec in flt.FILTERS:
-        if spec.name in ("theme", "rec_agency", "timeliness", "year"):
+        if spec.name in ("theme", "rec_agency", "timeliness", "year", "area"):
             continue
         options = choices.get(spec.name)
-        fields.append({"name": spec.name, "label": spec.label, "value": filters.get(spec.name,
-                                                                                    ""),
-                       "options": options})
+        field = {"name": spec.name, "label": spec.label, "value": filters.get(spec.name, ""),
+                 "options": options}
+        if spec.name == "local_authority":
+            # One entry per place over time; the chosen place's history as the hint.
+            field["typeahead"] = True
+            field["hint"] = " ".join(flt.place_history(field["value"])) if field["value"] \
+                else "Areas that were re-coded or reorganised include their earlier areas."
+        fields.append(field)
     return {"fields": fields}
 
 
@@ -65,15 +70,19 @@ def dashboard(request: HttpRequest, saved: SavedAnalysis | None = None) -> HttpR
     scope, refusal = _scope(request, dict(saved.filters) if saved else None)
     if refusal:
         return refusal
-    tables = [build(name, scope) for name in DASHBOARD]
+    tables = shown([build(name, scope) for name in DASHBOARD], scope.public)
     glance = _overview(scope)
-    data = {**_common(scope), "reviews": scope.review_count,
+    # The number in scope is prose like any other: hidden in public output when small.
+    data = {**_common(scope),
+            "reviews": count_value(scope.review_count, public=bool(scope.public)),
             "saved_analysis": saved.name if saved else None,
             "overview": glance,
             "tables": [t.as_dict() for t in tables],
             "standard_tables": [{"name": d.name, "title": d.title} for d in REGISTRY.values()]}
     return respond(request, "analysis/dashboard.html", data, {
-        "presented": [present(t) for t in tables], "form": _filter_form(scope.filters),
+        "in_scope": count_phrase(scope.review_count, "review", public=bool(scope.public)),
+        "presented": [present(t) for t in tables],
+        "form": _filter_form(scope.filters, request.user),
         "trend": present(build("reviews_by_year", scope)),
         "active": flt.describe(scope.filters), "query": flt.querystring(scope.filters),
         "registry": REGISTRY.values(), "saved": SavedAnalysis.objects.all()[:20],
@@ -107,7 +116,8 @@ def table_detail(request: HttpRequest, name: str) -> HttpResponse:
         return _download(request, table, download)
     return respond(request, "analysis/table.html", {**_common(scope), "table": table.as_dict()},
                    {"t": present(table), "definition": definition,
-                    "form": _filter_form(scope.filters), "active": flt.describe(scope.filters),
+                    "form": _filter_form(scope.filters, request.user),
+                    "active": flt.describe(scope.filters),
                     "query": flt.querystring(scope.filters)})
 
 
@@ -235,7 +245,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     data = {"table": table.as_dict() if table else None, "cohort_a": a, "cohort_b": b,
             "dimension": dimension, "suppression_rule": load_rule().describe()}
     return respond(request, "analysis/compare.html", data, {
-        "t": present(table) if table else None, "form": _filter_form({}),
+        "t": present(table) if table else None, "form": _filter_form({}, request.user),
         "a": a, "b": b, "dimensions": [d for d in REGISTRY.values()
                                        if d.name.startswith("reviews_by_")]})
 

@@ -50,7 +50,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from observatory_core.access import allowed
 
-from ..accounts.access import area_of, role_of
+from ..accounts.access import areas_of, role_of
 from ..accounts.scopes import rows_q
 from ..repository.services import in_current_versions
 from .models import Passage, PersonalDataFlag
@@ -432,7 +432,7 @@ class Redaction:
     (``redact``), so the search page, API and CLI show ``search()``'s hits as they are."""
 
     def __init__(self, user: Any) -> None:
-        self.role, self.area = role_of(user), area_of(user)
+        self.role, self.areas = role_of(user), areas_of(user)
         self.everything = all(allowed(self.role, kind, "change") for kind in (
             "published_document", "unpublished_document", "confidential_document"))
         # id -> (text as the user sees it, stored text); None: shown as it is
@@ -469,8 +469,7 @@ class Redaction:
             kind_ = ("confidential_document" if confidential else "published_document"
                      if published is not None and str(published) <= today
                      else "unpublished_document")
-            if allowed(self.role, kind_, "change", same_area=self.area is not None
-                       and self.area == area):
+            if allowed(self.role, kind_, "change", same_area=area in self.areas):
                 continue
             found.append((pk, version_id, kind, text, start))
             if has_flags:

@@ -14,7 +14,7 @@ from ninja.files import UploadedFile
 from observatory_core.filetypes import FileRejected
 from observatory_core.tabular import record_to_row, write_csv, write_xlsx
 
-from ..accounts.access import area_of, can, may_create_reviews, role_of
+from ..accounts.access import areas_of, can, may_create_reviews, role_of
 from ..accounts.scopes import documents_q
 from ..api import WRITE_AUTH, optional_auth
 from ..audit.log import record, refused_input
@@ -124,7 +124,7 @@ def import_reviews(request: HttpRequest, file: UploadedFile = File(...)):
     if not may_create_reviews(request.user):
         record(request, "import", kind="unpublished_review", allowed=False)
         raise HttpError(403, "Your role cannot import reviews.")
-    area = area_of(request.user) if role == "partnership" else None
+    area = areas_of(request.user) if role == "partnership" else None
     report = import_dataset(file.name or "upload", file.read(), user=request.user,
                             allowed_area_id=area)
     if report.ok:

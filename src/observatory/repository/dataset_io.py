@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -57,9 +58,12 @@ def db_places() -> Places:
 
 
 def import_dataset(filename: str, data: bytes, *, user: Any = None,
-                   allowed_area_id: int | None = None) -> ImportReport:
-    """Validate every row, then write all of them in one transaction, or nothing."""
+                   allowed_area_id: int | Collection[int] | None = None) -> ImportReport:
+    """Validate every row, then write all of them in one transaction, or nothing.
+    ``allowed_area_id``: the area(s) a partnership may import into (``areas_of(user)``)."""
     report = ImportReport(filename)
+    allowed = None if allowed_area_id is None else (
+        {allowed_area_id} if isinstance(allowed_area_id, int) else set(allowed_area_id))
     try:
         rows = read_table(filename, data)
     except TableError as exc:
@@ -74,13 +78,13 @@ def import_dataset(filename: str, data: bytes, *, user: Any = None,
     existing = {r.reference: r for r in Review.objects.select_related("local_authority")
                 .filter(reference__in=[rec.reference for rec in records])}
     for index, record in enumerate(records, start=2):
-        if allowed_area_id is not None and areas[record.local_authority].pk != allowed_area_id:
+        if allowed is not None and areas[record.local_authority].pk not in allowed:
             report.problems.append(RowProblem(filename, index, "local_authority",
                                               "is not your partnership's area"))
         current = existing.get(record.reference)
         if current is not None and user is not None and (
             not can(user, "change", current)
-            or (allowed_area_id is not None and current.local_authority_id != allowed_area_id)
+            or (allowed is not None and current.local_authority_id not in allowed)
         ):
             # Neutral wording: the file must not reveal which references exist elsewhere.
             report.problems.append(RowProblem(filename, index, "reference",

@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 
 from observatory_core.dataset import FIELDS
+from observatory_core.places import place_codes, place_list, resolve_place
 
 from ..accounts.scopes import reviews_q
 from ..vocabularies.models import LocalAuthority, Term
@@ -20,6 +21,20 @@ def visible_reviews(user: Any) -> QuerySet[Review]:
     """Reviews the user may view (``accounts.scopes.reviews_q``: the list form of ``can``)."""
     return Review.objects.filter(reviews_q(user)).select_related(
         "local_authority", "review_type", "outcome", "age_band")
+
+
+class PlaceField(forms.ChoiceField):
+    """A local area as one place over time: offered once each (an area re-coded is one
+    entry), and given by any ONS code it has had, its DfE code or its name. A value that is
+    no place is a form error, not an empty list."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=[("", "Any")] + [(p.code, p.label) for p in place_list()],
+                         **kwargs)
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value)
+        return (resolve_place(text) or text) if text else ""
 
 
 class ReviewFilterForm(forms.Form):
@@ -48,9 +63,7 @@ class ReviewFilterForm(forms.Form):
                         required=False, label=f"{spec.label} {end}",
                         widget=forms.DateInput(attrs={"type": "date"}))
             elif spec.kind == "place":
-                self.fields[spec.name] = forms.ModelChoiceField(
-                    LocalAuthority.objects.all(), required=False, label=spec.label,
-                    to_field_name="gss_code", empty_label="Any")
+                self.fields[spec.name] = PlaceField(required=False, label=spec.label)
         self.fields["age_band"] = forms.ChoiceField(
             required=False, label="Age band",
             choices=[("", "Any")] + [(t.code, t.label) for t in
@@ -87,7 +100,8 @@ class ReviewFilterForm(forms.Form):
                 if data.get(f"{spec.name}_to"):
                     qs = qs.filter(**{f"{spec.name}__lte": data[f"{spec.name}_to"]})
             elif spec.kind == "place" and data.get(spec.name):
-                qs = qs.filter(local_authority=data[spec.name])
+                # The place over time: earlier codes, and the areas it came from or became.
+                qs = qs.filter(local_authority__gss_code__in=place_codes(data[spec.name]))
         return qs.distinct()
 
     def active_filters(self) -> list[tuple[str, str]]:

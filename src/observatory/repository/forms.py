@@ -8,7 +8,7 @@ from django import forms
 
 from observatory_core.dataset import FIELD_BY_NAME, FIELDS, date_order_problems
 
-from ..accounts.access import area_of, can, role_of
+from ..accounts.access import areas_of, can, role_of
 from ..vocabularies.models import LocalAuthority, Term
 from ..web.forms import GovukForm, GovukFormMixin
 from .models import Review
@@ -75,7 +75,7 @@ class ReviewForm(GovukFormMixin, forms.ModelForm):
         self.fields["child_age_months"].widget.attrs.update({"min": 0, "max": MAX_AGE_MONTHS})
         areas = LocalAuthority.objects.all()
         if role_of(user) == "partnership":
-            areas = areas.filter(pk=area_of(user))
+            areas = areas.filter(pk__in=areas_of(user))
         self.fields["local_authority"].queryset = areas
         self.fields["local_authority"].empty_label = "Select a local area"
         self.fields["summary"].widget = forms.Textarea(attrs={"rows": 4})

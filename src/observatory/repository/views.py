@@ -38,8 +38,11 @@ PAGE_SIZE = 25
 def review_list(request: HttpRequest) -> HttpResponse:
     form = ReviewFilterForm(request.GET or None)
     reviews = visible_reviews(request.user)
+    status = 200
     if form.is_bound and form.is_valid():
         reviews = form.filter(reviews)
+    elif form.is_bound:  # a filter that is not understood is an error, not an empty list
+        reviews, status = reviews.none(), 400
     page = Paginator(reviews.order_by("-incident_date", "reference"), PAGE_SIZE).get_page(
         request.GET.get("page"))
     query = request.GET.copy()
@@ -54,7 +57,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
     return respond(request, "repository/review_list.html", data, {
         "form": form, "page_obj": page, "query": query.urlencode(),
         "can_create": may_create_reviews(request.user),
-    })
+    }, status=status)
 
 
 def _get_review(request: HttpRequest, reference: str, action: str = "view"):

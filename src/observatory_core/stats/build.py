@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from .intervals import PER, byar, rate, wilson
+from .prose import count_value
 from .significance import compare
 from .suppression import SuppressionRule, load_rule, protect
 from .types import Column, Row, StatCell, Table
@@ -39,22 +40,26 @@ def one_way(name: str, title: str, categories: Sequence[Category], *, public: bo
             populations: Mapping[str, float] | None = None, population_label: str = "",
             notes: Sequence[str] = (), source: str = "", filters: Mapping[str, str] | None = None,
             total_drilldown: Mapping[str, str] | None = None, empty_message: str = "",
-            total_label: str = "Total") -> Table:
+            total_label: str = "Total", published: Sequence[str] = ()) -> Table:
     """A count per category, its share of ``base`` (default: the total) and optionally a
-    Poisson interval on the count and a rate per 10,000 of ``populations[key]``."""
+    Poisson interval on the count and a rate per 10,000 of ``populations[key]``.
+    ``published``: keys of categories whose count the same output prints elsewhere, kept
+    out of secondary suppression where another cell can protect."""
     rule = rule or load_rule()
     counts = [[c.count] for c in categories]
     total = sum(c.count for c in categories) if additive else (base or 0)
     base = base if base is not None else total
-    hidden = protect(counts, rule, row_totals=False, col_totals=True, additive=additive) \
-        if categories else {}
+    shown = frozenset((i, 0) for i, c in enumerate(categories) if c.key in published)
+    hidden = protect(counts, rule, row_totals=False, col_totals=True, additive=additive,
+                     published=shown) if categories else {}
     if not additive and rule.is_small(total):
         hidden[(len(categories), 0)] = "primary"
     columns = [Column("count", f"Number of {unit}", "count")]
     if percent:
-        columns.append(Column("percent", f"Percentage of {base:,} {unit}"
-                              if not public or not rule.is_small(base) else "Percentage",
-                              "percent"))
+        # The base is printed in the heading only where public output may show it.
+        shown = count_value(base, public=public, rule=rule) if base else None
+        columns.append(Column("percent", f"Percentage of {shown:,} {unit}"
+                              if shown is not None else "Percentage", "percent"))
     if populations is not None:
         columns.append(Column("rate", f"Rate per {PER:,} {population_label}".strip(), "rate"))
     rows = []
@@ -98,7 +103,9 @@ def _count_ci(count: int, wanted: bool) -> dict:
 def _percent(k: int, n: int, why: str | None, public: bool,
              drilldown: Mapping[str, str]) -> StatCell:
     if n <= 0:
-        return StatCell(None, k, kind="percent")
+        # No base, no percentage: the cell carries no count either (its count is in the
+        # count column, suppressed there if small).
+        return _cell(None, None, why, public, kind="percent")
     low, high = wilson(min(k, n), n)
     return _cell(100 * k / n, k, why, public, kind="percent", low=100 * low,
                  high=100 * high, drilldown=drilldown)
@@ -107,7 +114,9 @@ def _percent(k: int, n: int, why: str | None, public: bool,
 def _rate(count: int, population: float | None, why: str | None, public: bool,
           drilldown: Mapping[str, str]) -> StatCell:
     if not population:
-        return StatCell(None, count, kind="rate")
+        # No population, no rate. The cell still follows its count's suppression and carries
+        # no count of its own: an empty rate cell once published {"n": 3} beside a 'c'.
+        return _cell(None, None, why, public, kind="rate")
     value, low, high = rate(count, population)
     return _cell(value, count, why, public, kind="rate", low=low, high=high,
                  drilldown=drilldown)

@@ -95,8 +95,12 @@ def grid_values(cells: Sequence[Sequence[int]], *, row_totals: bool,
 
 
 def protect(cells: Sequence[Sequence[int]], rule: SuppressionRule, *, row_totals: bool,
-            col_totals: bool, additive: bool = True) -> dict[Cell, str]:
+            col_totals: bool, additive: bool = True,
+            published: frozenset[Cell] = frozenset()) -> dict[Cell, str]:
     """Which cells of the published grid to hide, and why ('primary' / 'secondary').
+
+    ``published`` cells are printed elsewhere in the same output (a report's headline), so
+    secondary suppression chooses other cells, as it does the margins.
 
     ``additive=False`` is for tables whose cells do not sum to the totals (a review counted
     under several categories): the totals are then no equation and only primary
@@ -117,7 +121,7 @@ def protect(cells: Sequence[Sequence[int]], rule: SuppressionRule, *, row_totals
 
     def cost(cell: Cell) -> float:
         i, j = cell
-        margin = i == n_rows or j == n_cols
+        margin = i == n_rows or j == n_cols or cell in published
         return 1 + values[cell] + (1e9 if margin else 0)
 
     endpoints = {cell: ends(cell) for cell in values}

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 KINDS = ("count", "percent", "rate", "mean", "number", "text", "interval")
+DIGITS = {"percent": 1, "rate": 2, "mean": 1, "number": 1, "interval": 1}
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,20 @@ class StatCell:
     # True in unsuppressed (analyst) output where public output would hide this cell.
     would_suppress: bool = False
 
-    def display(self, symbol: str = "c", digits: int = 1) -> str:
+    @property
+    def digits(self) -> int:
+        """Decimal places shown (and written to CSV/XLSX): rates per 10,000 children are
+        small (a local area's reviews are a few per 100,000 children), so two places."""
+        return DIGITS.get(self.kind, 1)
+
+    def rounded(self) -> float | int | str | None:
+        """The value as displayed, for downloads: a CSV holds what the page shows."""
+        if isinstance(self.value, float):
+            return round(self.value, self.digits)
+        return self.value
+
+    def display(self, symbol: str = "c", digits: int | None = None) -> str:
+        digits = self.digits if digits is None else digits
         if self.suppressed:
             return symbol
         if self.value is None:
@@ -43,7 +57,8 @@ class StatCell:
             return f"{self.value:.{digits}f}%"
         return f"{self.value:,.{digits}f}"
 
-    def interval(self, digits: int = 1) -> str:
+    def interval(self, digits: int | None = None) -> str:
+        digits = self.digits if digits is None else digits
         if self.suppressed or self.low is None or self.high is None:
             return ""
         return f"{self.low:.{digits}f} to {self.high:.{digits}f}"
@@ -128,7 +143,7 @@ class Table:
             record: dict[str, Any] = {self.row_header or "category": row.label}
             for column, cell in zip(self.columns, row.cells, strict=True):
                 record[column.label] = symbol if cell.suppressed else (
-                    "" if cell.value is None else cell.value)
+                    "" if cell.value is None else cell.rounded())
                 if cell.low is not None or (cell.suppressed and column.kind in ("rate",
                                                                                 "percent")):
                     record[f"{column.label} (95% CI)"] = cell.interval() if not cell.suppressed \

@@ -170,6 +170,9 @@ def test_saved_analysis_round_trip(corpus, users):
     assert client().post("/analysis/saved/", {"name": "x"}).status_code == 403
 
 
-def test_theme_tables_have_a_clear_state_without_coded_data(corpus):
-    table = build("themes_by_reviews", Scope(None, {}))
+def test_theme_tables_have_a_clear_state_without_coded_data(corpus, users):
+    table = build("themes_by_reviews", Scope(users["analyst"], {}))
     assert table.empty and "coded" in table.empty_message.lower()
+    public = build("themes_by_reviews", Scope(None, {}))  # not told about the coding work
+    assert public.empty and public.empty_message == "No figures are published for this " \
+                                                    "table yet."

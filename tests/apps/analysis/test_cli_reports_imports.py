@@ -110,20 +110,23 @@ def test_bad_population_file_refused_whole_with_every_problem(tmp_path):
     assert PopulationEstimate.objects.count() == 0
 
 
-def test_rates_use_0_17_once_loaded(corpus, tmp_path):
-    proxy = build("reviews_by_region", Scope(None, {}, public=False))
-    assert "0-25" in proxy.columns[-1].label
+def test_rates_are_per_10000_children_and_imports_take_the_shipped_figures_place(
+        corpus, tmp_path):
+    shipped = build("reviews_by_local_authority", Scope(None, {"year": "2015"}, public=False))
+    assert shipped.columns[-1].label == "Rate per 10,000 children aged 0-17"
+    birmingham = next(r for r in shipped.rows if r.key == "E08000025")
+    assert birmingham.cells[-1].value > 0 and birmingham.cells[-1].display() != "0.00"
     good = tmp_path / "pop.csv"
     good.write_text("la_code,year,age_group,count\nE08000025,2015,0-17,60000\n")
     assert run("import", "population", str(good)).exit_code == 0
-    table = build("reviews_by_local_authority", Scope(None, {}, public=False))
-    assert "0-17" in table.columns[-1].label
-    assert table.rows[0].cells[-1].value == pytest.approx(1.0)  # 6 per 60,000
+    table = build("reviews_by_local_authority", Scope(None, {"year": "2015"}, public=False))
+    row = next(r for r in table.rows if r.key == "E08000025")
+    assert row.cells[-1].value == pytest.approx(10000 * row.cells[0].value / 60000)
 
 
 def test_child_deaths_beside_reviews(corpus, tmp_path):
     empty = build("child_deaths_and_reviews", Scope(None, {}))
-    assert empty.empty and "child death review figures" in empty.empty_message
+    assert empty.empty and "No child death review figures" in empty.empty_message
     f = tmp_path / "cdop.csv"
     f.write_text("year,area_code,count,source\n2015,,3000,test figures\n")
     assert run("import", "child-deaths", str(f)).exit_code == 0
