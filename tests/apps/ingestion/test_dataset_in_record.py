@@ -19,7 +19,7 @@ def test_suggestions_show_the_value_already_in_the_record(upload, users):
     review = make_review("ING-INREC", child_sex=term("sex", "male"))  # record says boy
     version, _ = upload(review, "overview_report", TEXT, "report.txt")
     client = Client()
-    client.login(username="analyst", password=PASSWORD)
+    client.force_login(users["analyst"])
     body = client.get(f"/documents/{version.document.pk}/dataset/", {"format": "json"}).json()
     rows = {r["field"]: r for r in body["data"]["dataset"]}
     assert rows["child_sex"]["value"] == "female"
