@@ -98,6 +98,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "observatory.api.JsonErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise, so static files keep their caching: CSP and no-store on the rest.
     "observatory.web.security.SecurityHeadersMiddleware",
@@ -109,6 +110,7 @@ MIDDLEWARE = [
     "observatory.audit.reads.CurrentRequest",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "observatory.web.params.ParameterErrorMiddleware",
     # Last: turns a sign-in refused for too many failures into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -21,10 +20,10 @@ from observatory_core.stats import build as core
 from observatory_core.tabular import write_csv, write_xlsx
 
 from ..audit.log import record
-from ..repository.models import Review
 from ..web.render import error, respond
 from . import filters as flt
-from . import overview, sources
+from . import overview
+from .drilldown import audit_drilldown, drill
 from .models import SavedAnalysis
 from .present import present
 from .tables import REGISTRY, Scope, build, may_see_unsuppressed, shown
@@ -155,49 +154,13 @@ def drilldown(request: HttpRequest) -> HttpResponse:
     scope, refusal = _scope(request)
     if refusal:
         return refusal
-    reviews = scope.reviews.order_by("reference")
-    total = reviews.count()
-    rule = load_rule()
-    suppressed = bool(scope.public and rule.is_small(total))
-    page = Paginator(reviews if not suppressed else Review.objects.none(),
-                     PAGE_SIZE).get_page(request.GET.get("page"))
-    items = list(page.object_list)
-    ids = [r.pk for r in items]
-    evidence: dict[int, list] = {}
-    kind = definition.evidence if definition else "reviews"
-    found = []
-    if ids:
-        if kind == "recommendations" or scope.filters.get("rec_agency"):
-            found = sources.recommendation_evidence(request.user, ids,
-                                                    scope.filters.get("rec_agency"))
-        elif scope.filters.get("theme"):
-            found = sources.coded_evidence(request.user, ids, scope.filters["theme"])
-        else:
-            field = {"abuse_category": "abuse_categories", "agency": "agencies",
-                     "family_characteristic": "family_characteristics",
-                     "outcome": "outcome", "review_type": "review_type"}
-            for key, fname in field.items():
-                if scope.filters.get(key):
-                    found = sources.extraction_evidence(request.user, ids, fname,
-                                                        scope.filters[key])
-                    break
-    for item in found:
-        evidence.setdefault(item.review_id, []).append(item)
-    confidential = [e for e in found if e.confidential]
-    if confidential:
-        record(request, "view", kind="confidential_document",
-               detail=f"analysis drill-down evidence: {len(confidential)} confidential items")
-    data = {**_common(scope), "table": name, "count": None if suppressed else total,
-            "suppressed": suppressed,
-            "reviews": [{"reference": r.reference, "title": r.title,
-                         "url": r.get_absolute_url(),
-                         "evidence": [e.__dict__ for e in evidence.get(r.pk, [])]}
-                        for r in items]}
+    found = drill(request.user, scope, name, request.GET.get("page"))
+    audit_drilldown(request, found)
     query = request.GET.copy()
     query.pop("page", None)
-    return respond(request, "analysis/drilldown.html", data, {
-        "definition": definition, "active": flt.describe(scope.filters), "page_obj": page,
-        "items": [(r, evidence.get(r.pk, [])) for r in items], "query": query.urlencode(),
+    return respond(request, "analysis/drilldown.html", found.data, {
+        "definition": definition, "active": flt.describe(scope.filters),
+        "page_obj": found.page, "items": found.items, "query": query.urlencode(),
         "back": f"/analysis/tables/{name}/?{flt.querystring(scope.filters)}"
         if definition else "/analysis/"})
 

@@ -7,14 +7,14 @@ from typing import Any, Literal
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Form, Router, Status
+from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from observatory_core.coding import codebook as core
 
 from ..accounts.access import can
-from ..api import WRITE_AUTH, optional_auth
+from ..api import WRITE_AUTH, file_response, optional_auth, responses
 from ..audit.log import record
 from ..web.access import allowed_or_http_error
 from .models import Codebook
@@ -24,7 +24,28 @@ from .views import CODEBOOKS
 router = Router(tags=["coding"])
 
 
-@router.get("/codebooks", auth=optional_auth, summary="Codebooks: key, name, version, source")
+class CodebookOut(Schema):
+    key: str
+    name: str
+    version: int
+    source: str
+    codes: int
+
+
+class ImportedOut(Schema):
+    ok: bool
+    key: str
+    version: int
+    codes: int
+
+
+class RefusedOut(Schema):
+    ok: bool
+    errors: list[Any]
+
+
+@router.get("/codebooks", auth=optional_auth, response=responses(list[CodebookOut], 403),
+            summary="Codebooks: key, name, version, source")
 def list_codebooks(request: HttpRequest) -> list[dict[str, Any]]:
     if not can(request.user, "view", CODEBOOKS):
         record(request, "view", CODEBOOKS, allowed=False)
@@ -34,7 +55,8 @@ def list_codebooks(request: HttpRequest) -> list[dict[str, Any]]:
              "codes": b.codes.filter(retired=False).count()} for b in Codebook.objects.all()]
 
 
-@router.get("/codebooks/{key}/export", auth=optional_auth,
+@router.get("/codebooks/{key}/export", auth=optional_auth, response=responses(None, 403, 404),
+            openapi_extra=file_response("application/toml", "text/csv", "application/xml"),
             summary="Download a codebook as TOML, CSV or REFI-QDA .qdc")
 def download_codebook(request: HttpRequest, key: str,
            format: Literal["toml", "csv", "qdc"] = "toml") -> HttpResponse:
@@ -48,7 +70,8 @@ def download_codebook(request: HttpRequest, key: str,
     return response
 
 
-@router.post("/codebooks/import", auth=WRITE_AUTH, response={201: dict, 400: dict},
+@router.post("/codebooks/import", auth=WRITE_AUTH,
+             response={**responses(None, 403), 201: ImportedOut, 400: RefusedOut},
              summary="Import a codebook (TOML, CSV or .qdc): a new codebook, or a new version "
                      "of one with the same key; refused whole with every problem listed")
 def import_codebook(request: HttpRequest, file: UploadedFile = File(...), key: Form[str] = "",

@@ -27,6 +27,7 @@ from ..accounts.scopes import documents_q
 from ..audit.log import record
 from ..repository.models import Document
 from ..repository.services import in_current_versions
+from ..web.params import int_param
 from ..web.render import error, respond, wants_json
 from . import exports
 from .anchoring import needing_reanchoring
@@ -643,8 +644,9 @@ def export(request: HttpRequest) -> HttpResponse:
         segments = segments.filter(status=Status.ACCEPTED)
     if request.GET.get("review"):
         segments = segments.filter(review__reference=request.GET["review"])
-    if (request.GET.get("document") or "").isdigit():
-        segments = segments.filter(version__document_id=int(request.GET["document"]))
+    document = int_param(request.GET, "document", label="document number")
+    if document is not None:
+        segments = segments.filter(version__document_id=document)
     segments = visible_segments(segments, request.user, "download")
     if not can(request.user, "change", CODEBOOKS):
         # blind coding: a coder sees others' codes on a document only once every coder of

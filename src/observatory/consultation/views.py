@@ -20,6 +20,7 @@ from observatory_core.tabular import TableError, read_table, write_csv, write_xl
 
 from ..accounts.access import can, role_of
 from ..audit.log import record, refused_input
+from ..web.params import int_param
 from ..web.render import error, respond, wants_json
 from . import services
 from .charts import stacked_bars
@@ -377,9 +378,9 @@ def _chosen_round(request: HttpRequest, study: Study):
     rounds = study.rounds.exclude(status=Round.DRAFT).order_by("number")
     if not rounds.exists():
         return None, error(request, 404, "No round of this study has opened yet.")
-    wanted = request.GET.get("round")
+    wanted = int_param(request.GET, "round", minimum=1, label="round number")
     if wanted:
-        rnd = rounds.filter(number=wanted if wanted.isdigit() else -1).first()
+        rnd = rounds.filter(number=wanted).first()
         if rnd is None:
             return None, error(request, 404, f"There is no round {wanted} with results.")
         return rnd, None
@@ -413,8 +414,7 @@ def export(request: HttpRequest, study_id: int, fmt: str) -> HttpResponse:
     study, refusal = _study(request, study_id, "download")
     if refusal:
         return refusal
-    wanted = request.GET.get("round")
-    round_number = int(wanted) if wanted and wanted.isdigit() else None
+    round_number = int_param(request.GET, "round", minimum=1, label="round number")
     rows = services.export_rows(study, round_number)
     record(request, "export", study, detail=f"{fmt}, {len(rows)} rows")
     name = f"delphi-study-{study.pk}" + (f"-round-{round_number}" if round_number else "")

@@ -100,6 +100,12 @@ class SearchPage:
     more: bool = False  # the total was capped: there are more than ``total`` passages
 
     @property
+    def has_more(self) -> bool:
+        """Whether a page after this one has hits: the counted total reaches past this page,
+        or the count stopped at its cap (``more``), so passages beyond it remain."""
+        return self.offset + self.limit < self.total or self.more
+
+    @property
     def total_label(self) -> str:
         """'1,000+' when capped, else the number."""
         return f"{self.total:,}+" if self.more else f"{self.total:,}"

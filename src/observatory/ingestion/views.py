@@ -21,6 +21,7 @@ from ..audit.log import record
 from ..repository.filters import ReviewFilterForm, visible_reviews
 from ..repository.models import Document
 from ..web.access import allowed_or_page
+from ..web.params import int_param, page_param
 from ..web.render import error, respond
 from . import data
 from .decisions import DecisionError, decide
@@ -51,10 +52,9 @@ def _document(request: HttpRequest, pk: int, action: str = "view"):
 
 def _version(document: Document, request: HttpRequest):
     versions = document.versions.all()
-    number = request.GET.get("version") or request.POST.get("version")
-    if number and str(number).isdigit():
-        return versions.filter(number=int(number)).first()
-    return document.current
+    source = request.POST if request.POST.get("version") else request.GET
+    number = int_param(source, "version", minimum=1, label="version number")
+    return versions.filter(number=number).first() if number else document.current
 
 
 def _back(request: HttpRequest, default: str) -> str:
@@ -119,8 +119,7 @@ def document_text(request: HttpRequest, pk: int) -> HttpResponse:
     if refusal:
         return refusal
     version = _version(document, request)
-    page_number = request.GET.get("page", "1")
-    page_number = int(page_number) if page_number.isdigit() else 1
+    page_number = page_param(request.GET)
     mark = _span(request.GET.get("mark", ""))
     reviewer = may_see_unredacted(request.user, document)
     redacted = not reviewer or request.GET.get("redacted") == "1"
@@ -136,7 +135,8 @@ def document_text(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _span(raw: str) -> tuple[int, int] | None:
     start, sep, end = raw.partition("-")
-    if sep and start.isdigit() and end.isdigit() and int(start) <= int(end):
+    if sep and start.isascii() and end.isascii() and start.isdigit() and end.isdigit() \
+            and int(start) <= int(end):
         return int(start), int(end)
     return None
 
@@ -153,8 +153,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         reviews = form.filter(reviews)
     query = request.GET.get("q", "").strip()
     section = request.GET.get("section", "")
-    page_number = request.GET.get("page", "1")
-    page_number = int(page_number) if page_number.isdigit() and int(page_number) > 0 else 1
+    page_number = page_param(request.GET)
     mode = request.GET.get("mode", "")
     results = search(request.user, query, reviews=reviews, section_kind=section,
                      limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE,
@@ -178,7 +177,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "modes": [("hybrid", "Words and meaning"), ("keyword", "Exact words"),
                   ("semantic", "Meaning only")],
         "params": params.urlencode(),
-        "has_next": page_number * PAGE_SIZE < results.total or results.more,
+        "has_next": results.has_more,
         "filter_fields": [f for f in form if f.name != "q"]})
 
 

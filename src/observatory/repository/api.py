@@ -7,21 +7,23 @@ from typing import Any, Literal
 
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
-from ninja import File, Form, Router, Schema
+from ninja import Field, File, Form, Path, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
+from pydantic import create_model
 
+from observatory_core.dataset import FIELDS
 from observatory_core.filetypes import FileRejected
 from observatory_core.tabular import record_to_row, write_csv, write_xlsx
 
 from ..accounts.access import areas_of, can, may_create_reviews, role_of
 from ..accounts.scopes import documents_q
-from ..api import WRITE_AUTH, optional_auth
+from ..api import MAX_ID, WRITE_AUTH, file_response, optional_auth, responses
 from ..audit.log import record, refused_input
 from ..vocabularies.models import Term
 from ..web.access import allowed_or_http_error
 from .dataset_io import import_dataset
-from .filters import ReviewFilterForm, visible_reviews
+from .filters import MAX_AGE_MONTHS, ReviewFilterForm, visible_reviews
 from .models import Document, Review
 from .serialize import document_data, review_row, review_summary
 from .services import store_version
@@ -47,6 +49,47 @@ class ReviewSummaryOut(Schema):
 class ReviewListOut(Schema):
     count: int
     reviews: list[ReviewSummaryOut]
+
+
+MAX_OFFSET = 1_000_000  # far past any catalogue; keeps OFFSET within the database's integers
+YES_NO = Literal["yes", "no", "unknown"]
+
+
+def _review_filter_fields(*, with_q: bool) -> dict[str, Any]:
+    """The reviews page's filters (``ReviewFilterForm``) as declared query parameters, made
+    from the same dataset fields, so the schema and the form cannot drift apart. Codes of
+    controlled lists are strings (administrators may add codes; GET /api/lists has them)."""
+    fields: dict[str, Any] = {
+        "region": (str | None, Field(None, max_length=20,
+                                     description="ONS region code, e.g. E12000007")),
+        "age_band": (str | None, Field(None, max_length=50,
+                                       description="A code of the 'age_band' list")),
+        "child_age_months_min": (int | None, Field(None, ge=0, le=MAX_AGE_MONTHS)),
+        "child_age_months_max": (int | None, Field(None, ge=0, le=MAX_AGE_MONTHS)),
+    }
+    if with_q:
+        fields["q"] = (str | None, Field(None, max_length=200, description=(
+            "Reference, title or summary contains")))
+    for spec in FIELDS:
+        if spec.kind in ("code", "codes"):
+            fields[spec.name] = (str | None, Field(None, max_length=50, description=(
+                f"A code of the '{spec.vocabulary}' list")))
+        elif spec.kind == "bool":
+            fields[spec.name] = (YES_NO | None, Field(None, description=spec.label))
+        elif spec.kind == "date":
+            for end in ("from", "to"):
+                fields[f"{spec.name}_{end}"] = (date | None, Field(None, description=(
+                    f"{spec.label} {end} (inclusive)")))
+        elif spec.kind == "place":
+            fields[spec.name] = (str | None, Field(None, max_length=20, description=(
+                "ONS code of the local area, e.g. E08000025")))
+    return fields
+
+
+ReviewFilters = create_model("ReviewFilters", __base__=Schema,
+                             **_review_filter_fields(with_q=True))
+PassageReviewFilters = create_model("PassageReviewFilters", __base__=Schema,
+                                    **_review_filter_fields(with_q=False))
 
 
 class VersionOut(Schema):
@@ -92,24 +135,30 @@ def _filtered(request: HttpRequest):
     return reviews
 
 
-@router.get("/reviews", response=ReviewListOut, auth=optional_auth,
+@router.get("/reviews", response=responses(ReviewListOut, 400), auth=optional_auth,
             summary="List reviews (filter by any dataset field, as on the reviews page)")
-def list_reviews(request: HttpRequest, limit: int = 100, offset: int = 0):
+def list_reviews(request: HttpRequest, filters: Query[ReviewFilters],
+                 limit: int = Query(100, ge=1, le=1000),
+                 offset: int = Query(0, ge=0, le=MAX_OFFSET)):
     reviews = _filtered(request).order_by("-incident_date", "reference")
     return {"count": reviews.count(),
-            "reviews": [review_summary(r) for r in reviews[offset:offset + min(limit, 1000)]]}
+            "reviews": [review_summary(r) for r in reviews[offset:offset + limit]]}
 
 
-@router.get("/reviews/export", auth=optional_auth,
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/reviews/export", auth=optional_auth, response=responses(None, 400),
+            openapi_extra=file_response("text/csv", XLSX),
             summary="Download the minimum dataset of the reviews you can see as CSV or XLSX")
-def export_reviews(request: HttpRequest, format: Literal["csv", "xlsx"] = "csv"):
+def export_reviews(request: HttpRequest, filters: Query[ReviewFilters],
+                   format: Literal["csv", "xlsx"] = "csv"):
     reviews = _filtered(request).prefetch_related(
         "abuse_categories", "family_characteristics", "agencies", "parallel_proceedings")
     rows = [record_to_row(review_row(r)) for r in reviews]
     record(request, "export", kind="published_review", detail=f"{len(rows)} reviews, {format}")
     if format == "xlsx":
-        body, mime = write_xlsx(rows), (
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        body, mime = write_xlsx(rows), XLSX
     else:
         body, mime = write_csv(rows), "text/csv; charset=utf-8"
     response = HttpResponse(body, content_type=mime)
@@ -117,7 +166,7 @@ def export_reviews(request: HttpRequest, format: Literal["csv", "xlsx"] = "csv")
     return response
 
 
-@router.post("/reviews/import", response=ImportOut, auth=WRITE_AUTH,
+@router.post("/reviews/import", response=responses(ImportOut, 403), auth=WRITE_AUTH,
              summary="Import the minimum dataset from CSV or XLSX: all rows or none")
 def import_reviews(request: HttpRequest, file: UploadedFile = File(...)):
     role = role_of(request.user)
@@ -142,7 +191,8 @@ def _review(request: HttpRequest, reference: str, action: str = "view") -> Revie
     return allowed_or_http_error(request, review, action, "There is no review with that reference.")
 
 
-@router.get("/reviews/{reference}", response=ReviewOut, auth=optional_auth,
+@router.get("/reviews/{reference}", response=responses(ReviewOut, 403, 404),
+            auth=optional_auth,
             summary="One review: its minimum dataset and the documents you may see")
 def get_review(request: HttpRequest, reference: str):
     review = _review(request, reference)
@@ -151,7 +201,8 @@ def get_review(request: HttpRequest, reference: str):
     return {"review": review_row(review), "documents": [document_data(d) for d in documents]}
 
 
-@router.post("/reviews/{reference}/documents", response={201: DocumentOut, 200: DocumentOut},
+@router.post("/reviews/{reference}/documents",
+             response={**responses(DocumentOut, 400, 403, 404), 201: DocumentOut},
              auth=WRITE_AUTH, summary="Upload a document (a new version if the same kind+title)")
 def upload_document(request: HttpRequest, reference: str, kind: Form[str],
                     file: UploadedFile = File(...), title: Form[str] = ""):
@@ -181,17 +232,19 @@ def _document(request: HttpRequest, pk: int, action: str) -> Document:
     return allowed_or_http_error(request, document, action, "There is no such document.")
 
 
-@router.get("/documents/{pk}", response=DocumentOut, auth=optional_auth,
+@router.get("/documents/{pk}", response=responses(DocumentOut, 403, 404), auth=optional_auth,
             summary="One document and its versions")
-def get_document(request: HttpRequest, pk: int):
+def get_document(request: HttpRequest, pk: int = Path(..., ge=1, le=MAX_ID)):
     document = _document(request, pk, "view")
     record(request, "view", document)
     return document_data(document)
 
 
-@router.get("/documents/{pk}/download", auth=optional_auth,
+@router.get("/documents/{pk}/download", auth=optional_auth, response=responses(None, 403, 404),
+            openapi_extra=file_response("application/octet-stream"),
             summary="Download a version of a document (the latest by default)")
-def download_document(request: HttpRequest, pk: int, version: int | None = None):
+def download_document(request: HttpRequest, pk: int = Path(..., ge=1, le=MAX_ID),
+                      version: int | None = Query(None, ge=1, le=MAX_ID)):
     document = _document(request, pk, "download")
     versions = document.versions.all()
     chosen = versions.filter(number=version).first() if version else versions.first()

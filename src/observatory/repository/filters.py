@@ -14,6 +14,7 @@ from ..accounts.scopes import reviews_q
 from ..vocabularies.models import LocalAuthority, Term
 from .models import Review
 
+MAX_AGE_MONTHS = 25 * 12  # reviews concern children and care leavers up to 25
 YES_NO = [("", "Any"), ("yes", "Yes"), ("no", "No"), ("unknown", "Not known")]
 
 
@@ -69,9 +70,9 @@ class ReviewFilterForm(forms.Form):
             choices=[("", "Any")] + [(t.code, t.label) for t in
                                      Term.objects.filter(vocabulary__key="age_band")])
         self.fields["child_age_months_min"] = forms.IntegerField(
-            required=False, min_value=0, label="Age from (months)")
+            required=False, min_value=0, max_value=MAX_AGE_MONTHS, label="Age from (months)")
         self.fields["child_age_months_max"] = forms.IntegerField(
-            required=False, min_value=0, label="Age to (months)")
+            required=False, min_value=0, max_value=MAX_AGE_MONTHS, label="Age to (months)")
 
     def filter(self, qs: QuerySet[Review]) -> QuerySet[Review]:
         data = self.cleaned_data

@@ -20,6 +20,7 @@ from ..accounts.scopes import documents_q
 from ..audit.log import record, refused_input
 from ..ingestion.redaction import review_progress
 from ..web.access import allowed_or_page
+from ..web.params import int_param
 from ..web.render import error, respond, wants_json
 from .filters import ReviewFilterForm, visible_reviews
 from .forms import ReviewForm, UploadForm, VersionForm
@@ -250,7 +251,7 @@ def document_download(request: HttpRequest, pk: int) -> HttpResponse:
     if refusal:
         return refusal
     versions = document.versions.all()
-    number = request.GET.get("version")
+    number = int_param(request.GET, "version", minimum=1, label="version number")
     version = versions.filter(number=number).first() if number else versions.first()
     if version is None:
         return error(request, 404, "There is no such version.")

@@ -20,6 +20,7 @@ from ..ingestion.redaction import (
 )
 from ..ingestion.search import similar
 from ..repository.models import Document
+from ..web.params import int_param
 from ..web.render import error, respond
 from . import services
 
@@ -51,8 +52,7 @@ def passage_similar(request: HttpRequest, pk: int) -> HttpResponse:
             record(request, "view", passage.document, allowed=False,
                    detail=f"similar passages to passage {pk}")
         return error(request, 404, "There is no such passage.")
-    limit = request.GET.get("limit", "10")
-    limit = min(int(limit), 50) if limit.isdigit() and int(limit) > 0 else 10
+    limit = int_param(request.GET, "limit", default=10, minimum=1, maximum=50)
     result = similar(request.user, passage, limit=limit)
     # Same redaction as the API route and search: no personal data for roles that may
     # only see the redacted text.

@@ -17,7 +17,7 @@ from django.shortcuts import render
 
 
 def wants_json(request: HttpRequest) -> bool:
-    if request.GET.get("format") == "json":
+    if request.GET.get("format") == "json" or request.path.startswith("/api/"):
         return True
     accept = request.headers.get("Accept", "")
     return "application/json" in accept and "text/html" not in accept

@@ -1,0 +1,122 @@
+"""Every route of the product, found from the URL resolver (pages and API alike), with real
+objects to put in its path: the route fuzzing and the schema-based API tests use it, so a
+route added tomorrow is walked by both the day it is added."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import import_module
+from pathlib import Path
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from observatory.ingestion.models import Passage
+from observatory.repository.services import store_version
+
+from .conftest import make_review, make_user, term
+
+REPORT = """Serious Case Review: Child F
+
+Overview report
+
+Introduction
+
+This review looks at how agencies worked with Child F and the family during 2014.
+
+Recommendations
+
+1. The LSCB should ensure that all staff receive training on recognising neglect.
+
+2. Children's social care should improve the quality of recording in case files.
+"""
+ROLES = ["public", "practitioner", "partnership_own", "analyst", "steering", "admin"]
+CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
+# Django's own admin site is exercised by Django's tests; its several hundred generated
+# routes would dominate the run without testing anything of ours.
+SKIP_PREFIXES = ("admin/",)
+
+
+@dataclass(frozen=True)
+class Route:
+    pattern: str  # as the resolver spells it, e.g. "documents/<int:pk>/download/"
+    module: str  # the view's module, whose source names the query parameters it reads
+
+    @property
+    def is_api(self) -> bool:
+        return self.pattern.startswith("api/")
+
+
+def _walk(patterns, prefix: str = "") -> Iterator[tuple[str, object]]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry.callback
+
+
+def all_routes() -> list[Route]:
+    routes = []
+    for pattern, callback in _walk(get_resolver().url_patterns):
+        if pattern.startswith(SKIP_PREFIXES):
+            continue
+        module = getattr(callback, "__module__", "") or ""
+        view = getattr(callback, "view_class", None) or callback
+        module = getattr(view, "__module__", module)
+        routes.append(Route(pattern.lstrip("^").rstrip("$"), module))
+    return routes
+
+
+_READS = re.compile(r"""GET(?:\.get(?:list)?\(\s*|\[)["'](\w+)["']""")
+
+
+def parameters_read_by(module: str) -> set[str]:
+    """The query parameters a page's module reads (request.GET.get("x"), GET["x"])."""
+    try:
+        source = Path(import_module(module).__file__).read_text(encoding="utf-8")
+    except (ImportError, TypeError, OSError):
+        return set()
+    return set(_READS.findall(source))
+
+
+def build_world(capture_on_commit) -> dict[str, str]:
+    """One of each object a route can name, with a processed document (passages,
+    recommendations), a study, a codebook and a saved analysis. Returns path values."""
+    from observatory.analysis.models import SavedAnalysis
+    from observatory.coding.models import Codebook
+    from observatory.coding.services import ensure_codebooks
+    from observatory.consultation import services as delphi
+
+    users = {name: make_user(name) for name in ROLES if name != "public"}
+    review = make_review("FUZZ-1")
+    with capture_on_commit(execute=True):  # the ingestion task runs as after an upload
+        version = store_version(review=review, kind=term("document_kind", "overview_report"),
+                                filename="report.txt", stream=io.BytesIO(REPORT.encode())).version
+    passage = Passage.objects.filter(document=version.document).first()
+    ensure_codebooks()
+    study = delphi.create_study("Fuzz study", user=users["steering"])
+    section = delphi.add_section(study, "Learning")
+    statement = delphi.add_statement(study, section, "A statement")
+    SavedAnalysis.objects.create(slug="fuzz", name="Fuzz", filters={"outcome": "death"})
+    return {
+        "reference": review.reference, "pk": str(version.document.pk),
+        "passage": str(passage.pk if passage else 1), "study_id": str(study.pk),
+        "version_id": str(statement.pk), "number": "1", "action": "open",
+        "participant_id": "1", "token": "not-a-token", "fmt": "csv",
+        "key": Codebook.objects.order_by("key").first().key, "name": "reviews_by_outcome",
+        "slug": "fuzz", "year": "2015",
+    }
+
+
+def concrete(route: Route, values: dict[str, str]) -> str:
+    """The route's path with real values for its path parameters."""
+
+    def value(match: re.Match) -> str:
+        name = match.group(2)
+        if name == "pk" and "passages/" in route.pattern:
+            return values["passage"]
+        return values.get(name, "1")
+
+    return "/" + CONVERTER.sub(value, route.pattern)
