@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractYear
@@ -134,7 +135,12 @@ class PerReview:
 def _over_groups(inner: QuerySet, select: str, group: str = "") -> list[tuple]:
     """Aggregate over the rows of a grouped queryset (a second GROUP BY over the first, which
     the ORM cannot express): ``select`` names the inner columns by their aliases."""
-    sql, params = inner.query.sql_with_params()
+    try:
+        sql, params = inner.query.sql_with_params()
+    except EmptyResultSet:  # a filter matched nothing (e.g. ``pk__in=[]``): no SQL at all
+        # what the database answers over no rows: no groups; else one row of NULLs, 0 counts
+        return [] if group else [tuple(0 if part.strip().upper().startswith("COUNT(")
+                                       else None for part in select.split(","))]
     tail = f" GROUP BY {group}" if group else ""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {select} FROM ({sql}) grouped{tail}", params)

@@ -241,7 +241,7 @@ def get_document(request: HttpRequest, pk: int = Path(..., ge=1, le=MAX_ID)):
 
 
 @router.get("/documents/{pk}/download", auth=optional_auth, response=responses(None, 403, 404),
-            openapi_extra=file_response("application/octet-stream"),
+            openapi_extra=file_response("*/*"),  # the file's own media type
             summary="Download a version of a document (the latest by default)")
 def download_document(request: HttpRequest, pk: int = Path(..., ge=1, le=MAX_ID),
                       version: int | None = Query(None, ge=1, le=MAX_ID)):
