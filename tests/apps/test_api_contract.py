@@ -166,8 +166,8 @@ def test_has_more_is_right_at_the_page_boundaries(five_passages):
     assert beyond["results"] == [] and beyond["has_more"] is False
 
 
-@pytest.mark.parametrize("filters", [{"timeliness": "over"}, {"theme": "no_such_code"},
-                                     {"rec_agency": "police"}, {"timeliness": "unknown"}])
+@pytest.mark.parametrize("filters", [{"timeliness": "unknown"},
+                                     {"theme": "no_such_code", "rec_agency": "police"}])
 def test_every_table_with_filters_matching_nothing(db, filters):
     """A filter that matches no review (an empty id list) gives empty tables, on the page
     and in the API, not a server error."""

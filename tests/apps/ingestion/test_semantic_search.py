@@ -213,7 +213,7 @@ def test_search_page_mode_switch_api_and_cli(corpus):
     assert body["mode"] == "keyword" and body["total"] == 0
     api = client.get("/api/search", {"q": PARAPHRASE, "mode": "semantic"}).json()
     assert api["mode"] == "semantic" and api["total"] >= 2
-    assert client.get("/api/search", {"q": "x", "mode": "fuzzy"}).status_code == 400
+    assert client.get("/api/search", {"q": "x", "mode": "fuzzy"}).status_code == 422
     runner = CliRunner()
     out = runner.invoke(main, ["search", PARAPHRASE, "--mode", "semantic", "--format", "json"])
     assert out.exit_code == 0, out.output
