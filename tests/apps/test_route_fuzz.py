@@ -97,11 +97,17 @@ def test_the_walk_covers_pages_and_api():
     assert len(ROUTES) > 50
 
 
-@pytest.mark.parametrize("role", ["public", "partnership_own", "analyst"])
+# The fixed pass: each kind of bad value once (the hypothesis test draws from all of NASTY).
+FIXED = ["1" + "0" * 30, str(2**63), "-1", "abc", "", "\u00e9\U0001f600", "\x00", "1.5"]
+ALONE = ["1" + "0" * 30, "-1", "abc"]
+
+
+@pytest.mark.parametrize("role", ["public", "analyst"])
 def test_every_route_with_nasty_values(world, role):
-    """Each nasty value in every parameter at once (with and without the filters, which are
-    checked first), then alone in each parameter the route reads, so that the refusal of one
-    parameter cannot hide a crash in another."""
+    """Each bad value in every parameter at once (with and without the filters, which are
+    checked first); as the analyst (who reaches most code) also alone in each parameter the
+    route reads, so that the refusal of one parameter cannot hide a crash in another, and
+    in each number of the path."""
     values, users = world
     client, api_params = client_for(role, users), _api_parameters()
     filters = _filter_names()
@@ -109,9 +115,12 @@ def test_every_route_with_nasty_values(world, role):
     for route in ROUTES:
         url = concrete(route, values)
         own = own_parameters(route, api_params)
-        for nasty in NASTY:
+        for nasty in FIXED:
             for names in (COMMON | own | filters, COMMON | own):
                 problems += failures_for(client, route, url, dict.fromkeys(sorted(names), nasty))
+        if role != "analyst":
+            continue
+        for nasty in ALONE:
             for name in sorted(own):
                 problems += failures_for(client, route, url, {name: nasty})
         for huge in (str(2**63), "9" * 30):  # numbers in the path: beyond any id

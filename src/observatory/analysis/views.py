@@ -31,7 +31,6 @@ from .tables import REGISTRY, Scope, build, may_see_unsuppressed, shown
 DASHBOARD = ["recommendations_by_agency", "reviews_by_year", "reviews_by_region",
              "reviews_by_age_band", "reviews_by_outcome", "reviews_by_abuse_category",
              "timeliness", "themes_by_reviews"]
-PAGE_SIZE = 25
 
 
 def _scope(request: HttpRequest, raw: dict[str, str] | None = None):
