@@ -99,7 +99,7 @@ def test_the_walk_covers_pages_and_api():
 
 # The fixed pass: each kind of bad value once (the hypothesis test draws from all of NASTY).
 FIXED = ["1" + "0" * 30, str(2**63), "-1", "abc", "", "\u00e9\U0001f600", "\x00", "1.5"]
-ALONE = ["1" + "0" * 30, "-1", "abc"]
+ALONE = ["1" + "0" * 30, "-1"]
 
 
 @pytest.mark.parametrize("role", ["public", "analyst"])
