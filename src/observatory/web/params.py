@@ -41,12 +41,19 @@ def page_param(query: Mapping[str, str], name: str = "page") -> int:
 
 class ParameterErrorMiddleware:
     """Turns ``BadParameter`` raised by any view into a 400 page (or JSON) saying what to
-    fix, so views can read parameters in one line."""
+    fix, so views can read parameters in one line. A query string holding a NUL character
+    is refused before any view: PostgreSQL cannot store or compare text containing it (the
+    driver raises), and no form or filter ever needs one."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if any("\x00" in key or any("\x00" in v for v in values)
+               for key, values in request.GET.lists()):
+            from .render import error
+
+            return error(request, 400, "The address contains a character that is not allowed")
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception):
