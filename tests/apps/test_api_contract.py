@@ -45,9 +45,20 @@ def basic(role: str) -> dict[str, str]:
 
 @pytest.fixture
 def world(db, django_capture_on_commit_callbacks):
+    """The data, and the WSGI handler kept from closing the test's database connection at
+    the end of each request (as Django's own test client does)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
     from .route_world import build_world
 
-    return build_world(django_capture_on_commit_callbacks)
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    try:
+        yield build_world(django_capture_on_commit_callbacks)
+    finally:
+        for signal in (request_started, request_finished):
+            signal.connect(close_old_connections)
 
 
 @schema.parametrize()
