@@ -88,7 +88,7 @@ def test_basic_auth_locks_out_and_unlocks(db):
     for _ in range(LIMIT - 1):
         assert _basic(client, "analyst", "wrong").status_code == 401
     locked = _basic(client, "analyst", "wrong")
-    assert locked.status_code == 429 and "Too many failed attempts" in locked.json()["detail"]
+    assert locked.status_code == 429 and "Too many failed attempts" in locked.json()["errors"][0]
     assert _basic(client, "analyst", PASSWORD).status_code == 429
     _expire_cool_off()
     assert _basic(client, "analyst", PASSWORD).status_code == 200

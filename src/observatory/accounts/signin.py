@@ -31,7 +31,9 @@ def locked_out(request: HttpRequest, response: HttpResponse | None = None,
     with Retry-After). JSON on the API, the sign-in page with the message on the web."""
     retry = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
     if request.path.startswith("/api/"):
-        answer: HttpResponse = JsonResponse({"detail": lockout_message()}, status=429)
+        # the API's error envelope (observatory/api.py ErrorOut)
+        answer: HttpResponse = JsonResponse(
+            {"ok": False, "status": 429, "errors": [lockout_message()]}, status=429)
     else:
         from django.contrib.auth.forms import AuthenticationForm
 
