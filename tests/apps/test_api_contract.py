@@ -112,7 +112,7 @@ def test_wrong_credentials_answer_401(db):
 def test_extracted_for_a_missing_version_is_404(db):
     review = make_review("EXT-1")
     version = store_version(review=review, kind=term("document_kind", "overview_report"),
-                            filename="r.pdf", stream=io.BytesIO(b"%PDF-1.4\n%x\n")).version
+                            filename="r.txt", stream=io.BytesIO(b"A short report.\n")).version
     url = f"/api/documents/{version.document_id}/extracted"
     assert Client().get(url, {"version": 1}).status_code == 200
     missing = Client().get(url, {"version": 7})
