@@ -65,10 +65,11 @@ class ErrorOut(Schema):
 
 def responses(ok: Any = None, *errors: int, status: int = 200) -> dict[int, Any]:
     """A response map: the success schema plus the JSON error for each status listed, and
-    the statuses every operation can answer (401 for bad credentials, 422 for parameters
-    outside the declared types and bounds, 429 for credentials locked after failures)."""
+    the statuses every operation can answer (400 for a query string the service refuses
+    whole, e.g. one holding a NUL character; 401 for bad credentials; 422 for parameters
+    outside the declared types and bounds; 429 for credentials locked after failures)."""
     out: dict[int, Any] = {status: ok} if ok is not None else {}
-    for code in (401, 422, 429, *errors):
+    for code in (400, 401, 422, 429, *errors):
         out[code] = ErrorOut
     return out
 
