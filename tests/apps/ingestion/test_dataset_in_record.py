@@ -7,7 +7,7 @@ from django.test import Client
 
 from observatory.ingestion.models import Extraction
 
-from ..conftest import PASSWORD, make_review, term
+from ..conftest import make_review, term
 
 pytestmark = pytest.mark.django_db
 
