@@ -146,7 +146,7 @@ def _as_admin(path: str, heading: str) -> Callable:
 PAGES: dict[str, Callable] = {
     "analysis-region-by-year": _as_admin("/analysis/tables/reviews_by_region_and_year/",
                                          "region and year"),
-    "analysis-annual-report": _as_admin("/analysis/reports/annual/2016/", "annual report"),
+    "analysis-annual-report": _as_admin("/analysis/reports/annual/2015/", "annual report"),
     "analysis-compare": _as_admin("/analysis/compare/", ""),
     "coding-home": _as_admin("/coding/", ""),
     "coding-codebook": _as_admin("/coding/codebooks/recommendation_themes/", ""),

@@ -24,7 +24,7 @@ def test_two_round_study(page, browser, live_server):
     make_user("chair", "steering")
     base = live_server.url
     login(page, base, "chair")
-    page.get_by_role("link", name="Consultations").click()
+    page.get_by_role("link", name="Consultations", exact=True).click()
     page.get_by_role("link", name="Create a study").click()
     page.get_by_label("Title of the study").fill("Learning from reviews")
     page.get_by_role("button", name="Create study").click()
