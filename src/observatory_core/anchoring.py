@@ -49,14 +49,20 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
 
 
-def similarity(a: str, b: str) -> float:
+def similarity(a: str, b: str, at_least: float = SIMILAR) -> float:
+    """How alike two texts are (difflib's ratio), or 0.0 when below ``at_least``: the cheap
+    upper bounds are checked first, so unlike pairs cost almost nothing."""
     left, right = normalise(a), normalise(b)
     if left == right:
         return 1.0
+    total = len(left) + len(right)
+    if not total or 2 * min(len(left), len(right)) / total < at_least:
+        return 0.0  # the ratio can never exceed this length bound
     matcher = SequenceMatcher(None, left, right, autojunk=False)
-    if matcher.real_quick_ratio() < SIMILAR or matcher.quick_ratio() < SIMILAR:
+    if matcher.quick_ratio() < at_least:
         return 0.0
-    return matcher.ratio()
+    value = matcher.ratio()
+    return value if value >= at_least else 0.0
 
 
 def match_units(old: Sequence[Anchor], new: Sequence[Anchor], *, old_length: int = 0,

@@ -86,11 +86,14 @@ def same_items(originals: Sequence[Item], repeats: Sequence[Item]) -> dict[int, 
     """{repeat id: original id} for each repeat whose text is at least ``SAME`` alike an
     original's; each original taken once, best pairs first."""
     scored = []
+    # Each text made comparable once, not once per pair (reviews can hold hundreds of items).
+    texts = [(o.id, comparable(o.text)) for o in originals]
     for r in repeats:
-        for o in originals:
-            value = similarity(comparable(o.text), comparable(r.text))
+        mine = comparable(r.text)
+        for o_id, theirs in texts:
+            value = similarity(theirs, mine, at_least=SAME)
             if value >= SAME:
-                scored.append((value, r.id, o.id))
+                scored.append((value, r.id, o_id))
     scored.sort(key=lambda t: -t[0])
     out: dict[int, int] = {}
     taken: set[int] = set()
