@@ -82,16 +82,44 @@ def classify(docs: Sequence[Doc]) -> dict[int, tuple[str, int | None]]:
     return out
 
 
+def _shingles(text: str) -> frozenset[str]:
+    """Word 3-grams of a comparable text (its words, when it has fewer than three)."""
+    words = text.split()
+    if len(words) < 3:
+        return frozenset(words)
+    return frozenset(" ".join(words[i:i + 3]) for i in range(len(words) - 2))
+
+
+# Texts at least SAME alike share most of their words in order, so most 3-grams; a pair
+# sharing under this share of the smaller text's 3-grams is not compared at all.
+_SHARED_AT_LEAST = 0.25
+
+
 def same_items(originals: Sequence[Item], repeats: Sequence[Item]) -> dict[int, int]:
     """{repeat id: original id} for each repeat whose text is at least ``SAME`` alike an
     original's; each original taken once, best pairs first."""
     scored = []
-    # Each text made comparable once, not once per pair (reviews can hold hundreds of items).
-    texts = [(o.id, comparable(o.text)) for o in originals]
+    # Each text made comparable once, and an index of 3-grams picks the few originals worth
+    # difflib's ratio: a review (or a whole folder ingested into one) holds hundreds of items.
+    texts: dict[int, str] = {}
+    grams: dict[int, frozenset[str]] = {}
+    index: dict[str, list[int]] = {}
+    for o in originals:
+        texts[o.id] = comparable(o.text)
+        grams[o.id] = _shingles(texts[o.id])
+        for g in grams[o.id]:
+            index.setdefault(g, []).append(o.id)
     for r in repeats:
         mine = comparable(r.text)
-        for o_id, theirs in texts:
-            value = similarity(theirs, mine, at_least=SAME)
+        my_grams = _shingles(mine)
+        shared: dict[int, int] = {}
+        for g in my_grams:
+            for o_id in index.get(g, ()):
+                shared[o_id] = shared.get(o_id, 0) + 1
+        for o_id, n in shared.items():
+            if n < _SHARED_AT_LEAST * min(len(my_grams), len(grams[o_id])):
+                continue
+            value = similarity(texts[o_id], mine, at_least=SAME)
             if value >= SAME:
                 scored.append((value, r.id, o_id))
     scored.sort(key=lambda t: -t[0])
