@@ -63,17 +63,18 @@ def classify(docs: Sequence[Doc]) -> dict[int, tuple[str, int | None]]:
     if not primary:
         primary = [d for d in ordered if d.role == "copy" and d.items][:1]
     out: dict[int, tuple[str, int | None]] = {}
-    counted: list[Item] = []
+    counted = _Originals()
+    primary_ids = {d.id for d in primary}
     for doc in primary:
-        links = same_items(counted, doc.items)
+        links = counted.matches(doc.items)
         for item in doc.items:
             out[item.id] = ("copy", links[item.id]) if item.id in links else ("review", None)
-        counted.extend(i for i in doc.items if i.id not in links)
+        counted.add([i for i in doc.items if i.id not in links])
     for doc in ordered:
-        if doc in primary:
+        if doc.id in primary_ids:
             continue
         if doc.role == "copy" or doc.role == "review":
-            links = same_items(counted, doc.items)
+            links = counted.matches(doc.items)
             for item in doc.items:
                 out[item.id] = ("copy", links.get(item.id))
         else:
@@ -93,40 +94,60 @@ def _shingles(text: str) -> frozenset[str]:
 # Texts at least SAME alike share most of their words in order, so most 3-grams; a pair
 # sharing under this share of the smaller text's 3-grams is not compared at all.
 _SHARED_AT_LEAST = 0.25
+# A 3-gram held by more items than this is a stock phrase ("the local authority should").
+_COMMON = 50
+
+
+class _Originals:
+    """The items counted so far, with an index of their word 3-grams that picks the few
+    worth difflib's ratio: a review (or a whole folder ingested into one) can hold
+    hundreds of items, and items are added as documents are read, never re-indexed."""
+
+    def __init__(self) -> None:
+        self.texts: dict[int, str] = {}
+        self.grams: dict[int, frozenset[str]] = {}
+        self.index: dict[str, list[int]] = {}
+
+    def add(self, items: Sequence[Item]) -> None:
+        for item in items:
+            self.texts[item.id] = comparable(item.text)
+            self.grams[item.id] = _shingles(self.texts[item.id])
+            for g in self.grams[item.id]:
+                self.index.setdefault(g, []).append(item.id)
+
+    def matches(self, repeats: Sequence[Item]) -> dict[int, int]:
+        """{repeat id: original id} for each repeat at least ``SAME`` alike an original;
+        each original taken once, best pairs first."""
+        scored = []
+        for r in repeats:
+            mine = comparable(r.text)
+            my_grams = _shingles(mine)
+            shared: dict[int, int] = {}
+            for g in my_grams:
+                holders = self.index.get(g, ())
+                if len(holders) > _COMMON:  # a stock phrase: tells no item from another
+                    continue
+                for o_id in holders:
+                    shared[o_id] = shared.get(o_id, 0) + 1
+            for o_id, n in shared.items():
+                if n < _SHARED_AT_LEAST * min(len(my_grams), len(self.grams[o_id])):
+                    continue
+                value = similarity(self.texts[o_id], mine, at_least=SAME)
+                if value >= SAME:
+                    scored.append((value, r.id, o_id))
+        scored.sort(key=lambda t: -t[0])
+        out: dict[int, int] = {}
+        taken: set[int] = set()
+        for _, r, o in scored:
+            if r not in out and o not in taken:
+                out[r] = o
+                taken.add(o)
+        return out
 
 
 def same_items(originals: Sequence[Item], repeats: Sequence[Item]) -> dict[int, int]:
     """{repeat id: original id} for each repeat whose text is at least ``SAME`` alike an
     original's; each original taken once, best pairs first."""
-    scored = []
-    # Each text made comparable once, and an index of 3-grams picks the few originals worth
-    # difflib's ratio: a review (or a whole folder ingested into one) holds hundreds of items.
-    texts: dict[int, str] = {}
-    grams: dict[int, frozenset[str]] = {}
-    index: dict[str, list[int]] = {}
-    for o in originals:
-        texts[o.id] = comparable(o.text)
-        grams[o.id] = _shingles(texts[o.id])
-        for g in grams[o.id]:
-            index.setdefault(g, []).append(o.id)
-    for r in repeats:
-        mine = comparable(r.text)
-        my_grams = _shingles(mine)
-        shared: dict[int, int] = {}
-        for g in my_grams:
-            for o_id in index.get(g, ()):
-                shared[o_id] = shared.get(o_id, 0) + 1
-        for o_id, n in shared.items():
-            if n < _SHARED_AT_LEAST * min(len(my_grams), len(grams[o_id])):
-                continue
-            value = similarity(texts[o_id], mine, at_least=SAME)
-            if value >= SAME:
-                scored.append((value, r.id, o_id))
-    scored.sort(key=lambda t: -t[0])
-    out: dict[int, int] = {}
-    taken: set[int] = set()
-    for _, r, o in scored:
-        if r not in out and o not in taken:
-            out[r] = o
-            taken.add(o)
-    return out
+    counted = _Originals()
+    counted.add(originals)
+    return counted.matches(repeats)
