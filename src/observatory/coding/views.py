@@ -25,6 +25,7 @@ from observatory_core.coding import codebook as core
 from ..accounts.access import can
 from ..accounts.scopes import documents_q
 from ..audit.log import record
+from ..ingestion.redaction import visible_titles
 from ..repository.models import Document
 from ..repository.services import in_current_versions
 from ..web.params import int_param
@@ -110,11 +111,12 @@ def coding_home(request: HttpRequest) -> HttpResponse:
                 continue
             seen.add(doc.pk)
             documents.append(doc)
+    titles = visible_titles(request.user, documents[:50])
     data = {"codebooks": [{"key": b.key, "name": b.name, "version": b.version,
                            "codes": b.codes.filter(retired=False).count(),
                            "url": b.get_absolute_url()}
                           for b in books],
-            "documents": [{"id": d.pk, "title": d.title, "review": d.review.reference,
+            "documents": [{"id": d.pk, "title": titles[d.pk], "review": d.review.reference,
                            "url": f"/coding/documents/{d.pk}/"} for d in documents[:50]]}
     return respond(request, "coding/home.html", data,
                    {"may_import": can(request.user, "change", CODEBOOKS)})
@@ -352,17 +354,19 @@ def workbench(request: HttpRequest, pk: int) -> HttpResponse:
                                              coder=request.user).first() if version else None
     review_docs = []
     # Only documents the user may view: a confidential IMR's title stays hidden.
-    for doc in document.review.documents.filter(documents_q(request.user)).select_related(
-            "kind", "review"):
+    siblings = list(document.review.documents.filter(documents_q(request.user))
+                    .select_related("kind", "review"))
+    titles = visible_titles(request.user, [*siblings, document])
+    for doc in siblings:
         v = doc.versions.first()
         done = v and CodingProgress.objects.filter(version=v, codebook=book, coder=request.user,
                                                    done=True).exists()
-        review_docs.append({"id": doc.pk, "title": doc.title, "done": bool(done),
+        review_docs.append({"id": doc.pk, "title": titles[doc.pk], "done": bool(done),
                             "current": doc.pk == document.pk})
     codes = [{"key": c.key, "name": c.name, "level": level}
              for level, c in core_tree(book) if not c.retired]
     reanchor = _reanchor(request.user, version, book, view)
-    data = {"document": document.pk, "reanchor": reanchor, "title": document.title,
+    data = {"document": document.pk, "reanchor": reanchor, "title": titles[document.pk],
             "review": document.review.reference, "codebook": book.key,
             "codebook_version": book.version, "units_kind": kind, "units": [
                 {k: v for k, v in u.items() if k != "html"} for u in shown],
@@ -523,7 +527,8 @@ def review_coding(request: HttpRequest, reference: str) -> HttpResponse:
         done = bool(version and CodingProgress.objects.filter(
             version=version, codebook=book, coder=request.user, done=True).exists())
         done_total += done
-        rows.append({"id": doc.pk, "title": doc.title, "kind": doc.kind.label, "done": done,
+        rows.append({"id": doc.pk, "title": visible_titles(request.user, [doc])[doc.pk],
+                     "kind": doc.kind.label, "done": done,
                      "units": kinds})
     data = {"review": review.reference, "title": review.title, "codebook": book.key,
             "documents": rows,

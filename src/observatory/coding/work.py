@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..accounts.access import can
+from ..ingestion.redaction import visible_titles
 from .models import CodedSegment, CodingProgress, Status
 
 
@@ -25,7 +26,8 @@ def documents_to_code(user: Any, limit: int = 10) -> dict[str, Any]:
                 not can(user, "view", document):
             continue
         seen.add(document.pk)
-        documents.append({"document": document.title, "review": document.review.reference,
+        documents.append({"document": visible_titles(user, [document])[document.pk],
+                          "review": document.review.reference,
                           "url": f"/coding/documents/{document.pk}/"})
     suggested = CodedSegment.objects.filter(coder=user, status=Status.SUGGESTED,
                                             consensus=False).count()

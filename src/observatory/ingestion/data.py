@@ -19,7 +19,7 @@ from ..vocabularies.models import Term
 from .models import DocumentText, Extraction, Finding, IngestJob, Passage, PersonalDataFlag
 from .models import Recommendation as Rec
 from .models import Section as Sec
-from .redaction import AWAITING, Redactor, ready, redact_field, redactor_for
+from .redaction import AWAITING, Redactor, ready, redact_field, redactor_for, withheld
 from .services import latest_job
 
 LABELS = {spec.name: spec.label for spec in FIELDS} | {"age_band": "Age band"}
@@ -267,13 +267,15 @@ def text_page(document: Document, version: DocumentVersion | None, number: int,
         out.update(_in_progress(version, number, redacted))
         return out
     if withhold and not ready(version):
-        out.update(redacted=True, awaiting_redaction_review=True, notice=AWAITING)
+        out.update(redacted=True, awaiting_redaction_review=True, notice=AWAITING,
+                   title=withheld(document.title))
         return out
     out.update(processed=True, pages=len(stored.pages), parser=stored.parser,
                mark=list(mark) if mark else None)
     passages = Passage.objects.filter(version=version, page=number).order_by("index")
     red = redactor_for(version) if redacted else None
     out["redacted"] = redacted
+    out["title"] = redact_field(document.title, red)
     rows = []
     for p in passages:
         if red is not None:

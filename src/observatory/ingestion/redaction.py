@@ -191,6 +191,34 @@ def withheld(value: str | None) -> str:
     return AWAITING if value else ""
 
 
+def visible_titles(user: Any, documents: Iterable[Document]) -> dict[int, str]:
+    """Documents' titles (typed by a person at upload, often naming the child) as ``user``
+    may see them, by rule points 2 and 4: unredacted for those who decide the flags,
+    otherwise redacted by the current version's confirmed flags, and withheld while that
+    version awaits its redaction review. Every page that shows a title uses this."""
+    documents = list(documents)
+    hidden = [d for d in documents if not may_see_unredacted(user, d)]
+    current = {d.pk: d.current for d in hidden}
+    ids = [v.pk for v in current.values() if v is not None]
+    done, by_version = reviewed(ids), redactors(ids)
+    out = {d.pk: d.title for d in documents}
+    for d in hidden:
+        version = current[d.pk]
+        out[d.pk] = withheld(d.title) if version is None or version.pk not in done else \
+            redact_field(d.title, by_version.get(version.pk, Redactor(())))
+    return out
+
+
+def as_seen(user: Any, document: Document, data: dict[str, Any]) -> dict[str, Any]:
+    """The repository's plain data of ``document`` (``repository.serialize.document_data``)
+    as ``user`` may see it: the title by ``visible_titles``, and the uploaded files' names
+    (typed by whoever saved the file) only for those who may download the file itself."""
+    data = {**data, "title": visible_titles(user, [document])[document.pk]}
+    if not may_see_unredacted(user, document) and not can(user, "download", document):
+        data["versions"] = [{**v, "filename": ""} for v in data.get("versions", [])]
+    return data
+
+
 @lru_cache(maxsize=1)
 def _word() -> re.Pattern[str]:
     return re.compile(r"[\w']+")

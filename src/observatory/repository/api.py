@@ -20,6 +20,7 @@ from ..accounts.access import areas_of, can, may_create_reviews, role_of
 from ..accounts.scopes import documents_q
 from ..api import MAX_ID, WRITE_AUTH, file_response, optional_auth, responses
 from ..audit.log import record, refused_input
+from ..ingestion.redaction import as_seen
 from ..vocabularies.models import Term
 from ..web.access import allowed_or_http_error
 from .dataset_io import import_dataset
@@ -198,7 +199,8 @@ def get_review(request: HttpRequest, reference: str):
     review = _review(request, reference)
     record(request, "view", review)
     documents = review.documents.filter(documents_q(request.user)).select_related("kind")
-    return {"review": review_row(review), "documents": [document_data(d) for d in documents]}
+    return {"review": review_row(review),
+            "documents": [as_seen(request.user, d, document_data(d)) for d in documents]}
 
 
 @router.post("/reviews/{reference}/documents",
@@ -237,7 +239,7 @@ def _document(request: HttpRequest, pk: int, action: str) -> Document:
 def get_document(request: HttpRequest, pk: int = Path(..., ge=1, le=MAX_ID)):
     document = _document(request, pk, "view")
     record(request, "view", document)
-    return document_data(document)
+    return as_seen(request.user, document, document_data(document))
 
 
 @router.get("/documents/{pk}/download", auth=optional_auth, response=responses(None, 403, 404),

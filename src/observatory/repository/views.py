@@ -18,7 +18,7 @@ from observatory_core.filetypes import FileRejected
 from ..accounts.access import can, can_create_review, may_create_reviews
 from ..accounts.scopes import documents_q
 from ..audit.log import record, refused_input
-from ..ingestion.redaction import review_progress
+from ..ingestion.redaction import as_seen, review_progress
 from ..web.access import allowed_or_page
 from ..web.params import int_param
 from ..web.render import error, respond, wants_json
@@ -74,7 +74,11 @@ def review_detail(request: HttpRequest, reference: str) -> HttpResponse:
     documents = review.documents.filter(documents_q(request.user)).select_related(
         "kind").prefetch_related("versions")
     row = review_row(review)
-    data = {"review": row, "documents": [document_data(d) for d in documents]}
+    data = {"review": row, "documents": [as_seen(request.user, d, document_data(d))
+                                         for d in documents]}
+    for document, title in zip(documents, (d["title"] for d in data["documents"]),
+                               strict=True):
+        document.shown_title = title  # as the user may see it (ingestion.redaction)
     progress = review_progress(request.user, review)  # for those who decide flags only
     if progress is not None:
         data["redaction_review"] = progress
@@ -197,8 +201,9 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return refusal
     record(request, "view", document)
     form = VersionForm()
-    return respond(request, "repository/document_detail.html", document_data(document), {
-        "object": document, "version_form": form,
+    data = as_seen(request.user, document, document_data(document))
+    return respond(request, "repository/document_detail.html", data, {
+        "object": document, "title": data["title"], "version_form": form,
         "recommendation_roles": list(RECOMMENDATION_ROLES.items()),
         "can_change": can(request.user, "change", document),
         "can_download": can(request.user, "download", document),

@@ -46,12 +46,13 @@ def upload(django_capture_on_commit_callbacks):
     redacted see anything of it; tests of that rule pass ``reviewed=False``."""
 
     def do(review, kind: str, source, filename: str | None = None, user=None,
-           reviewed: bool = True):
+           reviewed: bool = True, title: str = ""):
         data = source.read_bytes() if isinstance(source, Path) else source
         name = filename or (source.name if isinstance(source, Path) else "upload.pdf")
         with django_capture_on_commit_callbacks(execute=True):
             version = store_version(review=review, kind=term("document_kind", kind),
-                                    filename=name, stream=io.BytesIO(data), user=user).version
+                                    filename=name, stream=io.BytesIO(data), user=user,
+                                    title=title).version
         job = IngestJob.objects.filter(version=version).latest("pk")
         if reviewed and job.status == IngestJob.DONE:
             review_redaction(version)

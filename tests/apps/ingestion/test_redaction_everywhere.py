@@ -3,12 +3,13 @@ same redaction, on every page, API route and export, and nothing of a version re
 before a person has decided its flags.
 
 A flagged name is seeded into every document-derived field (passage text and section title,
-section titles, recommendation and finding headings and texts, addressee, the drafted
-dataset's quote), in two reviews (so similar passages have hits). Then every route the URL
-resolver knows (pages and the API, walked as in test_pages.py, so a new route is scanned the
-day it is added) is fetched as HTML and JSON, plus the exports, as the public, a
-practitioner and a researcher, and the name must appear nowhere (inside .xlsx/.qdpx files
-too). Before the review, not even the unflagged words of the text may appear."""
+section titles, the document's title as typed at upload, recommendation and finding
+headings and texts, addressee, the drafted dataset's quote), in two reviews (so similar
+passages have hits). Then every route the URL resolver knows (pages and the API, walked as
+in test_pages.py, so a new route is scanned the day it is added) is fetched as HTML and
+JSON, plus the exports, as the public, a practitioner and a researcher, and the name must
+appear nowhere (inside .xlsx/.qdpx files too). Before the review, not even the unflagged
+words of the text may appear."""
 
 from __future__ import annotations
 
@@ -93,8 +94,9 @@ def corpus(upload, users, settings):
     versions = []
     for ref, area in (("SCAN-1", None), ("SCAN-2", OTHER_AREA)):
         review = make_review(ref, **({"area": area} if area else {}))
+        # The title a person typed at upload names the child too (issue 12's last finding).
         version, job = upload(review, "overview_report", TEXT.encode(), filename="report.txt",
-                              reviewed=False)
+                              reviewed=False, title=f"Overview report on {NAME}")
         assert job.status == "done", job.message
         _seed(version, ref)
         add_flag(version, users["analyst"], kind="person_name", text=NAME)

@@ -10,9 +10,16 @@ from django import template
 from ...accounts.access import can
 from ...audit.reads import confidential_read
 from .. import data
-from ..redaction import may_see_unredacted, review_progress
+from ..redaction import may_see_unredacted, review_progress, visible_titles
 
 register = template.Library()
+
+
+@register.filter
+def shown_title(document, user) -> str:
+    """``{{ object|shown_title:request.user }}``: a document's title as the user may see it
+    (``redaction.visible_titles``: redacted, or withheld before the redaction review)."""
+    return visible_titles(user, [document])[document.pk]
 
 
 @register.inclusion_tag("ingestion/_panel.html", takes_context=True)
