@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .datafiles import AccessPolicyFile, shape_problems
+
 POLICY_FILE = Path(__file__).parent / "data" / "access_policy.toml"
 
 ROLES = ("public", "practitioner", "partnership", "analyst", "researcher", "steering", "admin")
@@ -94,7 +96,11 @@ def parse_policy(data: dict, origin: str = "access policy") -> Policy:
 
 @lru_cache(maxsize=4)
 def load_policy(path: Path = POLICY_FILE) -> Policy:
-    return parse_policy(tomllib.loads(path.read_text(encoding="utf-8")), path.name)
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    problems = shape_problems(AccessPolicyFile, data)  # unknown keys, types (datafiles.py)
+    if problems:
+        raise PolicyError(f"{path.name}: " + "; ".join(problems))
+    return parse_policy(data, path.name)
 
 
 def allowed(role: str, kind: str, action: str, *, same_area: bool = False) -> bool:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .datafiles import CitationsFile, shape_problems
+
 CITATIONS_FILE = Path(__file__).parent / "data" / "citations.toml"
 
 # "seed 001", "Seed 003", and a bare "001 Table 1" / "(003 Figure 2)" where a table, figure,
@@ -32,6 +34,9 @@ class Report:
 @lru_cache(maxsize=1)
 def reports() -> dict[str, Report]:
     data = tomllib.loads(CITATIONS_FILE.read_text(encoding="utf-8"))
+    problems = shape_problems(CitationsFile, data)  # datafiles.py
+    if problems:
+        raise ValueError(f"{CITATIONS_FILE.name}: " + "; ".join(problems))
     return {n: Report(n, r["short"], r["full"]) for n, r in data["reports"].items()}
 
 

@@ -23,6 +23,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .datafiles import ConsensusRuleFile, shape_problems
+
 RULES_DIR = Path(__file__).parent / "data" / "consensus_rules"
 DEFAULT_RULE = "scoping_study_2010"
 
@@ -176,7 +178,11 @@ def parse_rule(data: Mapping[str, Any], origin: str = "consensus rule") -> Conse
 
 
 def load_rule_file(path: Path) -> ConsensusRule:
-    rule = parse_rule(tomllib.loads(path.read_text(encoding="utf-8")), path.name)
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    shape = shape_problems(ConsensusRuleFile, data)  # unknown keys, types (datafiles.py)
+    if shape:
+        raise RuleError(f"{path.name}: " + "; ".join(shape))
+    rule = parse_rule(data, path.name)
     if rule.key != path.stem:
         raise RuleError(f"{path.name}: key '{rule.key}' does not match the file name")
     return rule

@@ -261,10 +261,17 @@ def load_history(history: Path = AREA_HISTORY_TOML,
                  partnerships: Path = PARTNERSHIPS_TOML) -> AreaHistory:
     import tomllib
 
-    return AreaHistory(parse_history(tomllib.loads(history.read_text(encoding="utf-8")),
-                                     history.name),
-                       parse_partnerships(tomllib.loads(partnerships.read_text(
-                           encoding="utf-8"))))
+    from .datafiles import AreaHistoryFile, PartnershipsFile, shape_problems
+
+    data = {}
+    for path, model in ((history, AreaHistoryFile), (partnerships, PartnershipsFile)):
+        data[path] = tomllib.loads(path.read_text(encoding="utf-8"))
+        # Shape first (datafiles.py): a misspelt 'took_over' would quietly narrow a scope.
+        problems = shape_problems(model, data[path])
+        if problems:
+            raise ValueError(f"{path.name}: " + "; ".join(problems))
+    return AreaHistory(parse_history(data[history], history.name),
+                       parse_partnerships(data[partnerships]))
 
 
 def lineage(code: str) -> frozenset[str]:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .access import ACTIONS as ACCESS_ACTIONS
 from .access import ROLES
+from .datafiles import RetentionFile, shape_problems
 
 RETENTION_FILE = Path(__file__).parent / "data" / "audit_retention.toml"
 AUDIT_ACTIONS = (*ACCESS_ACTIONS, "create", "export", "import", "login")
@@ -85,7 +86,11 @@ def load_retention(path: Path = RETENTION_FILE) -> RetentionPolicy:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise RetentionError(f"{path.name}: {exc}") from None
-    problems: list[str] = []
+    # Unknown keys and wrong types first (datafiles.py): a misspelt 'object_kinds' must not
+    # widen a rule to every kind of object.
+    # (The checks below say the rest in their own words.)
+    problems: list[str] = [p for p in shape_problems(RetentionFile, raw)
+                           if p.endswith("(a typo?)") or ".object_kinds" in p]
     if not str(raw.get("source", "")).strip():
         problems.append("the file must cite its source")
     rules = [_rule(r, i, problems) for i, r in enumerate(raw.get("rules", []))]

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .datafiles import VocabularyFile, shape_problems
+
 DATA_DIR = Path(__file__).parent / "data"
 VOCAB_DIR = DATA_DIR / "vocab"
 
@@ -106,7 +108,16 @@ def load_vocabulary_file(path: Path) -> Vocabulary:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise VocabularyError(f"{path.name}: cannot be read as TOML ({exc})") from exc
-    return parse_vocabulary(data, path.name)
+    # The file's shape first (datafiles.py): an unknown top-level key or a wrong type is
+    # named with the problems parse_vocabulary finds.
+    shape = [p for p in shape_problems(VocabularyFile, data) if not p.endswith("required")]
+    try:
+        vocabulary = parse_vocabulary(data, path.name)
+    except VocabularyError as exc:
+        raise VocabularyError("; ".join([str(exc), *shape])) from None
+    if shape:
+        raise VocabularyError(f"{path.name}: " + "; ".join(shape))
+    return vocabulary
 
 
 def load_vocabularies(directory: Path | None = None) -> dict[str, Vocabulary]:

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ..datafiles import CodebookFile, shape_problems
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 CODEBOOK_DIR = DATA_DIR / "codebooks"
 VOCAB_DIR = DATA_DIR / "vocab"
@@ -229,7 +231,16 @@ def load_codebook(path: Path) -> Codebook:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise CodebookError(path.name, [f"not valid TOML ({exc})"]) from exc
-    return parse_codebook(data, path.name)
+    # A shipped file's shape (datafiles.py: unknown keys, types) with the codebook's own
+    # checks; imports of a person's codebook go through parse_codebook alone.
+    shape = shape_problems(CodebookFile, data)
+    try:
+        book = parse_codebook(data, path.name)
+    except CodebookError as exc:
+        raise CodebookError(path.name, [*exc.problems, *shape]) from None
+    if shape:
+        raise CodebookError(path.name, shape)
+    return book
 
 
 def shipped_codebooks() -> list[Codebook]:

@@ -1,0 +1,178 @@
+"""The shape of the product's data files (access policy, controlled lists, codebooks,
+consensus rules, audit retention), checked by pydantic before their own rules are applied.
+
+Each loader keeps the checks only it can make (a role that exists, a parent code that
+exists, a threshold above zero) and its own error class and wording; what every file needs
+is said once here: the keys a file may have (a typo such as ``object_kind`` for
+``object_kinds`` used to be ignored, so a retention rule silently covered every kind), the
+type of each value, and the required ones. ``shape_problems`` returns the problems as
+"where: what" lines, so a loader lists them with its own in one message naming the file.
+The ingestion rule files have their own models in ``ingest/rule_schemas.py``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
+
+Text = Annotated[str, Field(min_length=1)]
+Names = list[Annotated[str, Field(min_length=1)]]
+
+
+class _Strict(BaseModel):
+    """Unknown keys are refused; TOML values already have types, so none is coerced."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+# -- access_policy.toml ------------------------------------------------------------------
+class AccessPolicyFile(_Strict):
+    source: Text
+    # object kind -> action -> grants ("role" or "role:own_area"); names checked by access.py
+    grants: dict[str, dict[str, Names]]
+
+
+# -- vocab/*.toml ------------------------------------------------------------------------
+class VocabularyTerm(BaseModel):
+    # A term may carry attributes its list needs (an age band's bounds, a document kind's
+    # confidentiality, aliases): kept as data, so extra keys are allowed here only.
+    model_config = ConfigDict(extra="allow", strict=True)
+
+    code: Text
+    label: Text
+    description: str = ""
+    source: str = ""
+
+
+class VocabularyFile(_Strict):
+    key: Text
+    label: Text
+    source: Text
+    multiple: StrictBool = False
+    description: str = ""
+    terms: list[VocabularyTerm] = Field(min_length=1)
+
+
+# -- codebooks/*.toml --------------------------------------------------------------------
+class CodebookCode(_Strict):
+    id: Text
+    name: Text
+    parent: str = ""
+    description: str = ""
+    source: str = ""
+    keywords: list[str] = []
+    patterns: list[str] = []
+    examples: list[str] = []
+    retired: StrictBool = False
+
+
+class CodebookFile(_Strict):
+    key: Text
+    name: Text
+    source: Text
+    version: str = "1"
+    description: str = ""
+    vocabulary: str = ""  # codes taken from a controlled list (vocab/<name>.toml)
+    keywords: dict[str, list[str]] = {}  # extra keywords for a vocabulary's codes
+    codes: list[CodebookCode] = []
+
+
+# -- consensus_rules/*.toml --------------------------------------------------------------
+class ConsensusThreshold(_Strict):
+    answers: Names = Field(min_length=1)
+    min_percent: Annotated[int | float, Field(gt=0, le=100)] | str
+
+
+class ConsensusRuleFile(_Strict):
+    key: Text
+    label: Text
+    source: Text
+    description: str = ""
+    unable_in_denominator: StrictBool = True
+    agreement: list[ConsensusThreshold] = Field(min_length=1)
+    disagreement: list[ConsensusThreshold] | None = None
+
+
+# -- audit_retention.toml ----------------------------------------------------------------
+class RetentionRuleEntry(_Strict):
+    name: Text
+    roles: Names = Field(min_length=1)
+    actions: Names = Field(min_length=1)
+    allowed: StrictBool
+    confidential: StrictBool
+    keep_days: StrictInt = Field(ge=1)
+    object_kinds: Names = []
+
+
+class RetentionFile(_Strict):
+    source: Text
+    rules: list[RetentionRuleEntry] = []
+
+
+# -- area_history.toml, partnerships.toml (places.py) ---------------------------------------
+AreaCode = Annotated[str, Field(pattern=r"^[EWSN]\d{8}$")]  # an ONS (GSS) code
+
+
+class AreaChangeEntry(_Strict):
+    code: AreaCode
+    began: date
+    kind: Literal["recoded", "unitary", "split", "merged"]
+    from_: list[AreaCode] = Field(alias="from", min_length=1)
+    note: Text
+
+
+class AreaHistoryFile(_Strict):
+    source: Text
+    area: list[AreaChangeEntry] = []
+
+
+class PartnershipEntry(_Strict):
+    name: Text
+    areas: list[AreaCode] = Field(min_length=1)
+    took_over: list[AreaCode] = []
+    source: Text
+
+
+class PartnershipsFile(_Strict):
+    source: Text
+    partnership: list[PartnershipEntry] = []
+
+
+# -- citations.toml ----------------------------------------------------------------------
+class CitedReport(_Strict):
+    short: Text
+    full: Text
+
+
+class CitationsFile(_Strict):
+    source: Text
+    reports: dict[Annotated[str, Field(pattern=r"^\d{3}$")], CitedReport] = Field(min_length=1)
+
+
+def shape_problems(model: type[BaseModel], data: Any) -> list[str]:
+    """Every way ``data`` departs from ``model``, as 'where: what' (empty when it fits)."""
+    try:
+        model.model_validate(data)
+    except ValidationError as exc:
+        return [f"{_where(err['loc'])}: {_what(err)}" for err in exc.errors()]
+    return []
+
+
+def _where(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item + 1}]")  # people count entries from 1
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts) or "(file)"
+
+
+def _what(err: dict[str, Any]) -> str:
+    if err["type"] == "extra_forbidden":
+        return "unknown key (a typo?)"
+    if err["type"] == "missing":
+        return "required"
+    return str(err["msg"])
