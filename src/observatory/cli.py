@@ -534,7 +534,12 @@ def coding_export_codebook(key: str, fmt: str, output: Path | None) -> None:
 @click.option("--dev", is_flag=True,
               help="Django's development server instead, reloading when code changes.")
 def serve(host: str, port: int, workers: int, threads: int, dev: bool) -> None:
-    """Serve the web app (gunicorn; static files through whitenoise)."""
+    """Serve the web app (gunicorn; static files through whitenoise). Several processes
+    (--workers) each with threads; health at /healthz and /readyz, metrics at /metrics."""
+    if not dev:
+        from .server import prepare_metrics_dir
+
+        prepare_metrics_dir()  # before anything imports prometheus_client
     _django()
     if dev:
         from django.core.management import call_command
@@ -547,16 +552,107 @@ def serve(host: str, port: int, workers: int, threads: int, dev: bool) -> None:
 
 
 @main.command()
-@click.option("--queue", default="default", show_default=True,
-              type=click.Choice(["default", "embeddings"]),
-              help="Which queue: 'embeddings' (semantic search) runs in a worker of its own so "
-                   "that it never delays ingestion.")
-def worker(queue: str) -> None:
-    """Run the background task worker (database-backed queue)."""
+@click.option("--queue", "queues", default="default", show_default=True,
+              help="Which queues, comma-separated: 'embeddings' (semantic search) runs in a "
+                   "worker of its own so that it never delays ingestion.")
+@click.option("--interval", default=1.0, show_default=True,
+              help="Seconds between looks at an empty queue.")
+@click.option("--batch", is_flag=True, help="Run what is waiting, then stop.")
+@click.option("--max-tasks", type=click.IntRange(min=1), default=None,
+              help="Stop after this many tasks (a supervisor starts a fresh process).")
+@click.option("--metrics-port", type=int, default=None,
+              help="Serve this worker's own metrics (job durations, OCR pages) on "
+                   "127.0.0.1:PORT/metrics; see --metrics-address.")
+@click.option("--metrics-address", default="127.0.0.1", show_default=True)
+def worker(queues: str, interval: float, batch: bool, max_tasks: int | None,
+           metrics_port: int | None, metrics_address: str) -> None:
+    """Run a background worker (database-backed queue). Start as many as you like, on as
+    many machines: each claims jobs with row locks that skip locked rows, and writes a
+    heartbeat so the scheduler can give a dead worker's job to another."""
     _django()
-    from django.core.management import call_command
+    names = [q.strip() for q in queues.split(",") if q.strip()]
+    from django.conf import settings
 
-    call_command("db_worker", queue_name=queue)
+    known = settings.TASKS["default"].get("QUEUES", ["default"])
+    unknown = [q for q in names if q not in known]
+    if unknown or not names:
+        raise click.BadParameter(f"unknown queue(s) {', '.join(unknown) or '(none)'}; "
+                                 f"there are: {', '.join(known)}", param_hint="--queue")
+    if metrics_port:
+        from .operations.metrics import serve_worker_metrics
+
+        serve_worker_metrics(metrics_port, metrics_address)
+    from .operations.worker import run_worker
+
+    run_worker(names, interval=interval, batch=batch, max_tasks=max_tasks)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="One pass, then stop (for cron or a test).")
+@click.option("--tick", type=float, default=None,
+              help="Seconds between passes (default: schedule.toml's).")
+def scheduler(once: bool, tick: float | None) -> None:
+    """Run the scheduler: enqueues the periodic tasks (audit retention, expired sessions,
+    old task results) when due, and gives the jobs of dead workers to live ones. One is
+    enough; a second one by mistake does no harm."""
+    _django()
+    from .operations.scheduler import run
+
+    run(once=once, tick_seconds=tick)
+
+
+@main.command()
+@click.argument("destination", type=click.Path(file_okay=False, path_type=Path))
+def backup(destination: Path) -> None:
+    """Back up the database and every stored document into the new folder DESTINATION,
+    with a manifest of SHA-256 hashes and row counts (safe while the service runs)."""
+    _django()
+    from .operations.backup import BackupError
+    from .operations.backup import backup as run_backup
+
+    try:
+        report = run_backup(destination, progress=lambda step: click.echo(f"  {step}...",
+                                                                           err=True))
+    except BackupError as exc:
+        _backup_failed(exc)
+    click.echo(f"Backed up {report.engine}: {report.tables} tables, {report.rows} rows, "
+               f"{report.documents} documents, {report.bytes / 1e6:.1f} MB to {report.path} "
+               f"in {report.seconds:.1f} s")
+
+
+@main.command()
+@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--check", is_flag=True, help="Only check the backup's files against its "
+              "manifest; change nothing.")
+def restore(source: Path, check: bool) -> None:
+    """Restore a backup made by `observatory backup` into this EMPTY installation (a new
+    database and empty document stores). Everything is checked first; a damaged or changed
+    backup is refused with the reasons, and nothing is left half-restored."""
+    _django()
+    from .operations.backup import BackupError, read_manifest, verify
+    from .operations.backup import restore as run_restore
+
+    try:
+        if check:
+            problems = verify(source, read_manifest(source))
+            if problems:
+                raise BackupError("the backup is damaged or has been changed", problems)
+            click.echo(f"{source}: every file matches its manifest")
+            return
+        report = run_restore(source, progress=lambda step: click.echo(f"  {step}...",
+                                                                      err=True))
+    except BackupError as exc:
+        _backup_failed(exc)
+    click.echo(f"Restored {report.tables} tables, {report.rows} rows and {report.documents} "
+               f"documents in {report.seconds:.1f} s; every row count, the audit log and "
+               "every document's hash match the backup.")
+
+
+def _backup_failed(exc: Exception) -> None:
+    click.secho(f"Error: {exc}", fg="red", err=True)
+    for problem in getattr(exc, "problems", [])[:50]:
+        click.echo(f"  {problem}", err=True)
+    sys.exit(1)
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

@@ -4,9 +4,33 @@ processes, because most requests wait on the database or on files."""
 
 from __future__ import annotations
 
+import os
+import shutil
+from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+
+
+def prepare_metrics_dir() -> None:
+    """Gunicorn's processes share their request counts through files in one folder
+    (prometheus_client's multiprocess mode); it must be set before the library is imported
+    and emptied at each start, or a restart would add old processes' counts."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        folder = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    else:
+        data = Path(os.environ.get("OBSERVATORY_DATA",
+                                   Path(__file__).resolve().parents[2] / "var"))
+        folder = data / "metrics" / "web"
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def _child_exit(server: Any, worker: Any) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
 
 
 class Server(BaseApplication):
@@ -42,4 +66,5 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
         # gunicorn's control socket lives in $HOME, shared by every installation on the
         # machine; nothing here uses it.
         "control_socket_disable": True,
+        "child_exit": _child_exit,
     }).run()

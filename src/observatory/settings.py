@@ -94,10 +94,15 @@ INSTALLED_APPS = [
     "observatory.consultation",
     "observatory.coding",
     "observatory.analysis",
+    "observatory.operations",
 ]
 
 MIDDLEWARE = [
+    # First: a request id for every log line (and the tasks it enqueues), and metrics.
+    "observatory.operations.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The database away: 503 with a clear page, not a 500 (operations/availability.py).
+    "observatory.operations.availability.DatabaseUnavailableMiddleware",
     "observatory.api.JsonErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise, so static files keep their caching: CSP and no-store on the rest.
@@ -268,9 +273,29 @@ TASKS = {
 OBSERVATORY_EMBED_ON_INGEST = os.environ.get(
     "OBSERVATORY_EMBED_ON_INGEST", "0" if TESTING else "1") == "1"
 
+# A worker whose heartbeat is older than this has its running job given to another worker
+# (operations/recovery.py). Workers beat every quarter of it.
+OBSERVATORY_WORKER_LEASE_SECONDS = float(os.environ.get("OBSERVATORY_WORKER_LEASE_SECONDS", 60))
+
+# Logs: one JSON object per line on standard error, with the request id (and task id) that
+# caused it (operations/logs.py); LOG_FORMAT=text for people reading a terminal.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "observatory.operations.logs.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "observatory.operations.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context"],
+                             "formatter": os.environ.get("LOG_FORMAT", "json")}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # One line per request, and the workers' and scheduler's own news, at INFO.
+        "observatory.requests": {"level": os.environ.get("REQUEST_LOG_LEVEL", "INFO")
+                                 if not TESTING else "WARNING"},
+        "observatory.tasks": {"level": "INFO" if not TESTING else "WARNING"},
+        "observatory.scheduler": {"level": "INFO"},
+        "observatory.recovery": {"level": "INFO"},
+    },
 }

@@ -27,6 +27,7 @@ OBJECT_KINDS = (
     "unpublished_document",
     "confidential_document",
     "audit_log",
+    "service_operations",
     "user_account",
     "controlled_list",
     "delphi_study",

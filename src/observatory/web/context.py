@@ -13,6 +13,7 @@ NAV = (
     ("Coding", "/coding/", ("view", "coding")),
     ("Consultations", "/consultations/", ("view", "delphi_study")),
     ("Audit log", "/audit/", ("view", "audit_log")),
+    ("Background work", "/service/", ("view", "service_operations")),
     ("Administration", "/admin/", ("change", "user_account")),
 )
 

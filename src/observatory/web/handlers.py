@@ -4,6 +4,7 @@ anything about the request: with DEBUG off, a failure never echoes data back."""
 from __future__ import annotations
 
 import logging
+import sys
 
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 
@@ -28,6 +29,10 @@ def bad_request(request, exception=None):
 
 
 def server_error(request) -> HttpResponse:
+    from ..operations.availability import is_database_down, unavailable
+
+    if is_database_down(sys.exc_info()[1]):  # raised by a middleware (session, user)
+        return unavailable(request)
     if wants_json(request):
         return JsonResponse({"ok": False, "status": 500, "errors": [SERVER_ERROR]}, status=500)
     try:
