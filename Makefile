@@ -6,12 +6,13 @@ RUN_STAMP := $(VENV)/.run-installed
 DEV_STAMP := $(VENV)/.dev-installed
 DEPS := requirements.txt requirements.lock pyproject.toml package.json package-lock.json scripts/bootstrap.sh
 
-.PHONY: run test test-sqlite test-postgres lint bench fuzz clean help
+.PHONY: run test test-sqlite test-postgres chaos lint bench fuzz clean help
 
 help:
 	@echo "make run   - install if needed, migrate, load the demo corpus, serve on 127.0.0.1:8000"
 	@echo "make test  - the whole suite: lint, SQLite, PostgreSQL (throwaway cluster), browser"
 	@echo "make bench - benchmarks (bench/)   make fuzz - fuzz campaigns"
+	@echo "make chaos - fault tests: worker killed mid-job, database restarted (PostgreSQL)"
 
 $(RUN_STAMP): $(DEPS)
 	bash scripts/bootstrap.sh
@@ -31,10 +32,13 @@ test: $(DEV_STAMP)
 	bash scripts/test.sh
 
 test-sqlite: $(DEV_STAMP)
-	$(BIN)/pytest -m "not postgres" $(ARGS)
+	$(BIN)/pytest -m "not postgres and not chaos" $(ARGS)
 
 test-postgres: $(DEV_STAMP)
 	OBSERVATORY_EXPECT_POSTGRES=1 bash scripts/with-postgres.sh $(BIN)/pytest tests/apps tests/browser $(ARGS)
+
+chaos: $(DEV_STAMP)
+	bash scripts/with-postgres.sh $(BIN)/pytest tests/chaos -m chaos -p no:cacheprovider $(ARGS)
 
 bench: $(DEV_STAMP)
 	bash scripts/bench.sh

@@ -9,7 +9,8 @@ status=0
 echo "== ruff"
 $BIN/ruff check src tests bench scripts || status=1
 echo "== pytest on SQLite"
-$BIN/pytest -m "not postgres" -p no:cacheprovider || status=1
+# The fault tests (tests/chaos) are slow and have their own target: `make chaos`.
+$BIN/pytest -m "not postgres and not chaos" -p no:cacheprovider || status=1
 echo "== pytest on PostgreSQL"
 OBSERVATORY_EXPECT_POSTGRES=1 bash scripts/with-postgres.sh \
   $BIN/pytest tests/apps tests/browser -p no:cacheprovider || status=1

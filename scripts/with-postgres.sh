@@ -17,11 +17,13 @@ trap cleanup EXIT INT TERM
 [ "$(id -u)" = 0 ] && chown postgres "$dir"
 as_pg "$PGBIN/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
 # Test-only settings: no durability needed for a cluster that is thrown away.
-as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w -o \
-  "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-  start >/dev/null
+options="-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w -o "$options" start >/dev/null
 echo "PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (throwaway)" >&2
 export OBSERVATORY_EXPECT_POSTGRES=1
+# For the fault tests (tests/chaos), which stop and start this cluster mid-run.
+export OBSERVATORY_PG_BIN="$PGBIN" OBSERVATORY_PG_DATA="$dir/data" OBSERVATORY_PG_LOG="$dir/log" \
+  OBSERVATORY_PG_OPTIONS="$options"
 export DATABASE_URL="postgres://postgres@127.0.0.1:$port/observatory"
 as_pg "$PGBIN/createdb" -h 127.0.0.1 -p "$port" -U postgres observatory 2>/dev/null \
   || psql -h 127.0.0.1 -p "$port" -U postgres -c "create database observatory" >/dev/null

@@ -268,3 +268,29 @@ def test_scheduler_enqueues_each_job_once_per_interval():
     assert SchedulerRun.objects.count() == len(jobs)
     with pytest.raises(ValueError, match="positive"):
         scheduler.load_schedule('[jobs.x]\ntask = "a.b"\nevery = 0\n')
+
+
+# -- claiming on PostgreSQL ------------------------------------------------------------------
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_workers_claim_a_job_with_a_row_lock_that_skips_locked_rows():
+    """What lets many workers on many machines share one queue without running a job twice
+    (django-tasks-db's get_locked): the claim is SELECT ... FOR UPDATE SKIP LOCKED."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from observatory.operations.worker import HeartbeatWorker
+
+    if connection.vendor != "postgresql":
+        pytest.fail("runs in the PostgreSQL pass (scripts/with-postgres.sh)")
+    job = _job()
+    worker = HeartbeatWorker(queue_names=["default"], interval=0, batch=True,
+                             backend_name="default", startup_delay=False, max_tasks=1,
+                             worker_id="claim-test", excluded_queue_names=[])
+    with CaptureQueriesContext(connection) as queries:
+        worker.run()
+    claims = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+    assert claims and all("SKIP LOCKED" in sql for sql in claims)
+    job.refresh_from_db()
+    assert job.status == TaskResultStatus.SUCCESSFUL and job.worker_ids == ["claim-test"]
+    assert not WorkerHeartbeat.objects.exists()  # a clean stop removes its heartbeat

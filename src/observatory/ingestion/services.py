@@ -207,6 +207,9 @@ def _provisional(version: DocumentVersion):
     first_run = not DocumentText.objects.filter(version=version).exists()
 
     def store(page: Any, done: int, total: int) -> None:
+        from ..operations.metrics import count_ocr_page
+
+        count_ocr_page()  # pages per second of OCR, per worker (docs/deployment.md)
         if not first_run or not page.lines:
             return
         text = page.text

@@ -75,6 +75,10 @@ def observe_request(method: str, route: str, status: int, seconds: float) -> Non
     LATENCY.labels(route).observe(seconds)
 
 
+def count_ocr_page() -> None:
+    OCR_PAGES.inc()
+
+
 def observe_job(task: str, status: str, seconds: float) -> None:
     JOB_DURATION.labels(task, status).observe(seconds)
 

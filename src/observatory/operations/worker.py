@@ -12,10 +12,11 @@ import logging
 import os
 import socket
 import threading
+import time
 from typing import Any
 
 from django.db import close_old_connections, connection
-from django.db.utils import DatabaseError
+from django.db.utils import DatabaseError, InterfaceError, OperationalError
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
@@ -57,16 +58,40 @@ class HeartbeatWorker(Worker):
         connection.close()
 
     def run(self) -> None:
-        self.beat()
+        self._wait_for_database()
         thread = threading.Thread(target=self._beat_forever, name="heartbeat", daemon=True)
         thread.start()
         try:
-            super().run()
+            while True:
+                try:
+                    super().run()
+                    return
+                except (OperationalError, InterfaceError):
+                    # The database went away (restart, failover). Wait for it rather than
+                    # die. The job being run, if any, could not be finished or marked: it
+                    # is left to recovery. So from now on this worker has a new id, and the
+                    # old one's heartbeat goes stale, which hands that job to a worker.
+                    log.warning("database unavailable; waiting", exc_info=True)
+                    self.current_task = ""
+                    self.worker_id = f"{self.worker_id[:50]}-{get_random_string(6)}"[-64:]
+                    self._wait_for_database()
         finally:
             self.stopped.set()
             thread.join(timeout=5)
             # A clean stop says so at once: no job of ours is left to recover.
             WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
+
+    def _wait_for_database(self, longest: float = 30.0) -> None:
+        delay = 0.5
+        while self.running:
+            try:
+                close_old_connections()
+                connection.close()
+                self.beat()
+                return
+            except (OperationalError, InterfaceError):
+                time.sleep(delay)
+                delay = min(delay * 2, longest)
 
     def run_task(self, db_task_result: Any) -> None:
         self.current_task = str(db_task_result.id)
