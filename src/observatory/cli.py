@@ -21,6 +21,11 @@ def _django() -> None:
     import django
 
     django.setup()
+    from .operations.logs import new_id, request_id
+
+    # One id for the whole command, in its log lines and in every task it enqueues.
+    if not request_id.get():
+        request_id.set(f"cli-{new_id()}")
 
 
 def _user(username: str | None):

@@ -100,14 +100,27 @@ def build_world(capture_on_commit) -> dict[str, str]:
     section = delphi.add_section(study, "Learning")
     statement = delphi.add_statement(study, section, "A statement")
     SavedAnalysis.objects.create(slug="fuzz", name="Fuzz", filters={"outcome": "death"})
+    job = _failed_job()
     return {
         "reference": review.reference, "pk": str(version.document.pk),
         "passage": str(passage.pk if passage else 1), "study_id": str(study.pk),
         "version_id": str(statement.pk), "number": "1", "action": "open",
         "participant_id": "1", "token": "not-a-token", "fmt": "csv",
         "key": Codebook.objects.order_by("key").first().key, "name": "reviews_by_outcome",
-        "slug": "fuzz", "year": "2015",
+        "slug": "fuzz", "year": "2015", "job": str(job.pk),
     }
+
+
+def _failed_job():
+    """A failed background job for the Background work page's retry and cancel routes."""
+    from django.utils import timezone
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.create(
+        status=TaskResultStatus.FAILED, args_kwargs={"args": [], "kwargs": {}},
+        backend_name="default", task_path="observatory.operations.tasks.prune_task_results",
+        run_after=timezone.now(), worker_ids=["fuzz"], exception_class_path="builtins.OSError")
 
 
 def concrete(route: Route, values: dict[str, str]) -> str:

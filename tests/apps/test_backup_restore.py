@@ -59,9 +59,12 @@ def _installation(tmp_path: Path, name: str) -> dict[str, str]:
                OBSERVATORY_ADMIN_PASSWORD="a-long-admin-password-1")
     env.pop("OBSERVATORY_TESTING", None)
     if connection.vendor == "postgresql":
+        import psycopg
+
         database = f"restore_{name}_{uuid.uuid4().hex[:8]}"
-        with connection.cursor() as cursor:
-            cursor.execute(f'CREATE DATABASE "{database}"')
+        # Its own connection: the test's is inside a transaction, where this cannot run.
+        with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as pg:
+            pg.execute(f'CREATE DATABASE "{database}"')
         base = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
         env["DATABASE_URL"] = f"{base}/{database}"
     else:

@@ -21,6 +21,18 @@ from observatory.audit.models import AuditEvent
 from observatory.operations import logs, queue, recovery, scheduler
 from observatory.operations.models import SchedulerRun, TaskOrigin, WorkerHeartbeat
 
+
+def _in_this_transaction(monkeypatch) -> None:
+    """A worker run inside the test's transaction: its between-jobs check for stale
+    connections would close the test's own connection (it is in a transaction)."""
+    import django_tasks_db.management.commands.db_worker as db_worker
+
+    from observatory.operations import worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    monkeypatch.setattr(worker, "close_old_connections", lambda: None)
+
+
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
                         "QUEUES": ["default", "embeddings"]}}
 
@@ -120,7 +132,9 @@ def test_a_locked_sqlite_database_is_an_error_not_an_outage():
 
 # -- request ids and structured logs -------------------------------------------------------
 @pytest.mark.django_db
-def test_a_request_id_is_answered_logged_and_carried_into_the_tasks_it_enqueues(caplog):
+def test_a_request_id_is_answered_logged_and_carried_into_the_tasks_it_enqueues(caplog,
+                                                                                monkeypatch):
+    _in_this_transaction(monkeypatch)
     response = Client().get("/", HTTP_X_REQUEST_ID="proxy-given-1234")
     assert response["X-Request-ID"] == "proxy-given-1234"
     forged = Client().get("/", HTTP_X_REQUEST_ID="bad id\nsecond line")
@@ -273,7 +287,7 @@ def test_scheduler_enqueues_each_job_once_per_interval():
 # -- claiming on PostgreSQL ------------------------------------------------------------------
 @pytest.mark.postgres
 @pytest.mark.django_db
-def test_workers_claim_a_job_with_a_row_lock_that_skips_locked_rows():
+def test_workers_claim_a_job_with_a_row_lock_that_skips_locked_rows(monkeypatch):
     """What lets many workers on many machines share one queue without running a job twice
     (django-tasks-db's get_locked): the claim is SELECT ... FOR UPDATE SKIP LOCKED."""
     from django.db import connection
@@ -283,13 +297,15 @@ def test_workers_claim_a_job_with_a_row_lock_that_skips_locked_rows():
 
     if connection.vendor != "postgresql":
         pytest.fail("runs in the PostgreSQL pass (scripts/with-postgres.sh)")
+    _in_this_transaction(monkeypatch)
     job = _job()
     worker = HeartbeatWorker(queue_names=["default"], interval=0, batch=True,
                              backend_name="default", startup_delay=False, max_tasks=1,
                              worker_id="claim-test", excluded_queue_names=[])
-    with CaptureQueriesContext(connection) as queries:
+    with override_settings(TASKS=DB_TASKS), CaptureQueriesContext(connection) as queries:
         worker.run()
-    claims = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+    claims = [q["sql"] for q in queries.captured_queries
+              if "FOR UPDATE" in q["sql"] and "dbtaskresult" in q["sql"]]
     assert claims and all("SKIP LOCKED" in sql for sql in claims)
     job.refresh_from_db()
     assert job.status == TaskResultStatus.SUCCESSFUL and job.worker_ids == ["claim-test"]

@@ -113,7 +113,7 @@ def test_navigation_follows_the_access_policy(browser, live_server, tour_site):
         "steering": ["/reviews/", "/search/", "/analysis/", "/coding/", "/consultations/",
                      "/audit/"],
         "boss": ["/reviews/", "/search/", "/analysis/", "/coding/", "/consultations/",
-                 "/audit/", "/admin/"],
+                 "/audit/", "/service/", "/admin/"],
     }
     for username, role in ROLES.items():
         context = browser.new_context()

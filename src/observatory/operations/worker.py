@@ -85,8 +85,7 @@ class HeartbeatWorker(Worker):
         delay = 0.5
         while self.running:
             try:
-                close_old_connections()
-                connection.close()
+                close_old_connections()  # drops a connection that failed, so this reconnects
                 self.beat()
                 return
             except (OperationalError, InterfaceError):
