@@ -158,3 +158,50 @@ def test_a_damaged_or_foreign_manifest_is_refused_with_the_reason(tmp_path):
     problems = verify(tmp_path)
     assert "the database file ../../etc/passwd is missing" in problems
     assert "published/../../x: a path outside the backup" in problems
+
+
+@pytest.mark.django_db
+def test_a_restore_that_fails_midway_leaves_no_document_behind(tmp_path, monkeypatch):
+    """Disk full (or any failure) while the database is restored: the documents already
+    written are removed again, so the installation is as empty as before."""
+    import hashlib
+
+    from django.core.files.storage import storages
+
+    from observatory.operations import backup as backup_module
+
+    folder = tmp_path / "backup"
+    documents = []
+    for store, name, body in (("published", "1/a.pdf", b"%PDF-1.4 a"),
+                              ("confidential", "2/b.pdf", b"%PDF-1.4 b")):
+        path = folder / "documents" / store / name
+        path.parent.mkdir(parents=True)
+        path.write_bytes(body)
+        documents.append({"store": store, "path": name, "size": len(body),
+                          "sha256": hashlib.sha256(body).hexdigest()})
+    database = folder / "database.dump"
+    database.write_bytes(b"not read: the step that reads it fails")
+    (folder / "manifest.json").write_text(json.dumps({
+        "format": 1, "engine": backup_module._engine(), "tables": {}, "audit_digest": "",
+        "database": {"file": database.name, "size": database.stat().st_size,
+                     "sha256": hashlib.sha256(database.read_bytes()).hexdigest()},
+        "documents": documents}))
+    written = []
+    real_save = storages["published"].__class__.save
+
+    def save(self, name, content, *args, **kwargs):
+        written.append(name)
+        return real_save(self, name, content, *args, **kwargs)
+
+    def disk_full(_):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(storages["published"].__class__, "save", save)
+    monkeypatch.setattr(backup_module, "_refuse_unless_empty", lambda *a: None)
+    monkeypatch.setattr(backup_module, "_restore_sqlite", disk_full)
+    monkeypatch.setattr(backup_module, "_restore_postgresql", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        backup_module.restore(folder)
+    assert sorted(written) == ["1/a.pdf", "2/b.pdf"]  # both were written, then removed
+    assert not storages["published"].exists("1/a.pdf")
+    assert not storages["confidential"].exists("2/b.pdf")

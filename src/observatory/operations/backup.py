@@ -307,7 +307,6 @@ def restore(source: Path, *, progress: Callable[[str], None] = lambda _: None) -
             if saved != doc["path"]:
                 raise BackupError(f"{doc['store']}/{doc['path']} could not keep its name")
         progress("database")
-        connection.close()
         if engine == "sqlite":
             _restore_sqlite(source / SQLITE_FILE)
         else:
@@ -345,6 +344,7 @@ def _refuse_unless_empty(engine: str, manifest: dict[str, Any]) -> None:
 
 
 def _restore_sqlite(backup_file: Path) -> None:
+    connection.close()  # the open connection would go on reading the old file
     target = Path(connection.settings_dict["NAME"])
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".restore-")
@@ -376,7 +376,6 @@ def _restore_postgresql(dump: Path) -> None:
 
 def check_restored(manifest: dict[str, Any]) -> list[str]:
     """Row counts, the audit digest and every document's hash against the manifest."""
-    connection.close()
     if connection.vendor == "postgresql":
         with _pg_connect() as pg:
             cursor = pg.cursor()
