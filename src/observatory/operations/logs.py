@@ -108,4 +108,5 @@ def route_of(match: Any) -> str:
     words in logs or metric labels, and a bounded number of values."""
     if match is None:
         return "unmatched"
-    return "/" + str(getattr(match, "route", "") or match.view_name or "unmatched")
+    route = getattr(match, "route", None)
+    return "/" + str(route) if route is not None else "/" + (match.view_name or "unmatched")
