@@ -111,6 +111,23 @@ class RetentionFile(_Strict):
     rules: list[RetentionRuleEntry] = []
 
 
+# -- schedule.toml (observatory.operations.scheduler) ----------------------------------------
+class ScheduledJob(_Strict):
+    task: Text  # a Django task's module path
+    every: StrictInt = Field(ge=1)  # seconds
+    why: Text
+
+
+class ScheduleSettings(_Strict):
+    tick: StrictInt = Field(ge=1, default=15)
+
+
+class ScheduleFile(_Strict):
+    source: Text
+    jobs: dict[str, ScheduledJob] = {}
+    settings: ScheduleSettings = ScheduleSettings()
+
+
 # -- area_history.toml, partnerships.toml (places.py) ---------------------------------------
 AreaCode = Annotated[str, Field(pattern=r"^[EWSN]\d{8}$")]  # an ONS (GSS) code
 

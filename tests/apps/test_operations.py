@@ -280,8 +280,12 @@ def test_scheduler_enqueues_each_job_once_per_interval():
         assert set(later) == {j.name for j in jobs}
         assert DBTaskResult.objects.count() == 2 * len(jobs)
     assert SchedulerRun.objects.count() == len(jobs)
-    with pytest.raises(ValueError, match="positive"):
-        scheduler.load_schedule('[jobs.x]\ntask = "a.b"\nevery = 0\n')
+    with pytest.raises(ValueError, match="jobs.x.every: .*greater than or equal to 1"):
+        scheduler.load_schedule('source = "a test"\n[jobs.x]\ntask = "a.b"\nevery = 0\n'
+                                'why = "test"\n')
+    with pytest.raises(ValueError, match="jobs.x.evry: unknown key"):
+        scheduler.load_schedule('source = "a test"\n[jobs.x]\ntask = "a.b"\nevry = 5\n'
+                                'why = "test"\n')
 
 
 # -- claiming on PostgreSQL ------------------------------------------------------------------

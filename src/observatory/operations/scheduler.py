@@ -37,15 +37,17 @@ class Job:
 
 
 def load_schedule(text: str | None = None) -> tuple[list[Job], float]:
+    """The jobs of schedule.toml, its shape checked (observatory_core.datafiles)."""
+    from observatory_core.datafiles import ScheduleFile, shape_problems
+
     if text is None:
         text = (resources.files("observatory_core") / "data" / "schedule.toml").read_text()
     data = tomllib.loads(text)
-    jobs = []
-    for name, spec in data.get("jobs", {}).items():
-        every = int(spec["every"])
-        if every <= 0:
-            raise ValueError(f"schedule: {name}: 'every' must be positive")
-        jobs.append(Job(name, spec["task"], timedelta(seconds=every), spec.get("why", "")))
+    problems = shape_problems(ScheduleFile, data)
+    if problems:
+        raise ValueError("schedule.toml: " + "; ".join(problems))
+    jobs = [Job(name, spec["task"], timedelta(seconds=spec["every"]), spec["why"])
+            for name, spec in data.get("jobs", {}).items()]
     return jobs, float(data.get("settings", {}).get("tick", 15))
 
 
