@@ -172,6 +172,7 @@ def backup(destination: Path, *, progress: Callable[[str], None] = lambda _: Non
             **facts,
         }
         (destination / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        os.chmod(destination / MANIFEST, 0o600)  # it names every document
     except BaseException:
         shutil.rmtree(destination, ignore_errors=True)  # no half backup that looks whole
         raise
