@@ -26,6 +26,9 @@ class Frame:
     label: str
     pattern: re.Pattern[str]
     addressee: str
+    # Reports of this kind write one recommendation per paragraph where the text layer
+    # shows no bullets: only there are unmarked paragraphs taken as items.
+    paragraph_items: bool = False
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,8 @@ class FramingRules:
 
         def frames(key: str) -> tuple[Frame, ...]:
             return tuple(Frame(f["id"], f["label"], compile_pattern(f["pattern"]),
-                               f["addressee"]) for f in data.get(key, []))
+                               f["addressee"], bool(f.get("paragraph_items", False)))
+                         for f in data.get(key, []))
 
         return cls(int(data.get("document_chars", 4000)), frames("document"), frames("part"))
 
@@ -52,17 +56,23 @@ def _quote(text: str, start: int, end: int, width: int = 160) -> str:
     return line if len(line) <= width else line[:width - 1] + "\u2026"
 
 
+def document_frame(text: str, rules: FramingRules | None = None
+                   ) -> tuple[Frame, str] | None:
+    """The kind of report named in the opening text, with the line that names it."""
+    rules = rules or FramingRules.load()
+    opening = text[:rules.document_chars]
+    for frame in rules.documents:
+        match = frame.pattern.search(opening)
+        if match:
+            return frame, _quote(text, match.start(), match.end())
+    return None
+
+
 def frame_addressees(text: str, sections: Sequence[Section],
                      recommendations: Sequence[Recommendation],
                      rules: FramingRules | None = None) -> tuple[Recommendation, ...]:
     rules = rules or FramingRules.load()
-    opening = text[:rules.document_chars]
-    document = None
-    for frame in rules.documents:
-        match = frame.pattern.search(opening)
-        if match:
-            document = (frame, _quote(text, match.start(), match.end()))
-            break
+    document = document_frame(text, rules)
     parts = [(s.start, frame, s.title.strip()) for s in sections for frame in rules.parts
              if frame.pattern.search(s.title.strip())]
     out = []

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .agencies import AgencyMatch, AgencyResolver, default_resolver
-from .framing import frame_addressees
+from .framing import document_frame, frame_addressees
 from .rules import compile_pattern, load_rules
 from .sections import effective_kind
 from .types import Finding, Passage, Recommendation, Section
@@ -399,8 +399,10 @@ def split_recommendations(text: str, passages: Sequence[Passage], sections: Sequ
                          resolver or default_resolver())
     sizes = Counter(round(p.font_size, 1) for p in passages if p.font_size)
     splitter.body_size = sizes.most_common(1)[0][0] if sizes else None
-    splitter.paragraph_items = _unmarked_sections(text, passages, sections, parents,
-                                                  splitter.rules)
+    frame = document_frame(text)
+    if frame is not None and frame[0].paragraph_items:
+        splitter.paragraph_items = _unmarked_sections(text, passages, sections, parents,
+                                                      splitter.rules)
     for p in passages:
         if p.kind in ("heading", "title"):
             splitter.table = _Table()

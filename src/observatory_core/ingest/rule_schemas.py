@@ -150,6 +150,7 @@ class Frame(_Strict):
     label: str = Field(min_length=3)
     pattern: Pattern
     addressee: str = Field(pattern=r"^[a-z_]+$")
+    paragraph_items: bool = False
 
 
 class FramingFile(_RuleFile):
