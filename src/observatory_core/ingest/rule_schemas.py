@@ -209,8 +209,17 @@ class AgeRules(_Strict):
     ranges: list[Pattern] = []  # age ranges: about a group of children, never the child's age
 
 
+class SexPronouns(_Strict):
+    minimum: int = Field(ge=1)
+    ratio: float = Field(ge=1)
+    male: Pattern
+    female: Pattern
+
+
 class DatasetFile(_RuleFile):
     age: AgeRules
+    choice_priority: dict[str, list[str]] = {}
+    sex_pronouns: SexPronouns | None = None
     dates: dict[str, list[Pattern]]
     sex: dict[str, list[Pattern]] = {}
     outcome: dict[str, list[Pattern]] = {}
