@@ -39,6 +39,7 @@ class RecRules:
     finding_sections: dict[str, str]
     timescales: tuple[re.Pattern[str], ...] = ()
     clause_opener: re.Pattern[str] | None = None
+    trailing_reference: re.Pattern[str] | None = None
     footnote: re.Pattern[str] | None = None
 
     @classmethod
@@ -66,6 +67,8 @@ class RecRules:
             footnote=compile_pattern(data["footnote"], 0) if data.get("footnote") else None,
             clause_opener=compile_pattern(addressee["clause_opener"])
             if addressee.get("clause_opener") else None,
+            trailing_reference=compile_pattern(data["trailing_reference"])
+            if data.get("trailing_reference") else None,
         )
 
 
@@ -246,7 +249,7 @@ class _Splitter:
             if agency:
                 self.out[-1] = replace(self.out[-1], confidence=round(
                     min(self.out[-1].confidence, max(conf, 0.5)), 2))
-            if rest.rstrip().endswith(":"):
+            if self.opens_list(rest):
                 self.sub_points_of = marker
             return
         label = re.match(r"^([^:]{2,80}):\s+(.+)$", body, re.S)
@@ -266,6 +269,13 @@ class _Splitter:
             agency, conf = self.addressee(body, p)
             # Unmarked paragraphs are items only by elimination: checked first by people.
             self.add(p, None, body, "paragraph", agency, min(0.6, max(conf, 0.5)))
+
+    def opens_list(self, body: str) -> bool:
+        """The item ends ':' (its sub-points follow), perhaps before a reference to the
+        report's paragraphs ('... looked after by: (paragraph 150)', Cheshire East 2015)."""
+        if self.rules.trailing_reference is not None:
+            body = self.rules.trailing_reference.sub("", body)
+        return body.rstrip().endswith(":")
 
     def sub_point(self, p: Passage, marker: str, body: str) -> bool:
         """A bullet right after an item that ends ':' ('... workflows and:') and marked
@@ -310,7 +320,8 @@ class _Splitter:
 
     def continues(self, p: Passage, body: str) -> bool:
         """An unmarked paragraph straight after an item is more of it when it starts in
-        lower case, or when the item stopped mid-sentence (a page break or running header
+        lower case, or when the item ends ':' (its sub-points follow), or when the item
+        stopped mid-sentence (a page break or running header
         cut it: 'Croydon University' / 'Hospital is not aware ...'), or when the items
         are bulleted and it is a further paragraph of the bullet before any heading."""
         if not self.out or self.last_passage is None or p.index != self.last_passage + 1:
@@ -320,6 +331,8 @@ class _Splitter:
         prev = self.out[-1]
         if prev.text.rstrip()[-1:] not in ".!?:;)\u201d\u2019\"'":
             return True
+        if self.opens_list(prev.text) and p.kind == "paragraph":
+            return True  # '... by:' and its sub-points ('- improving ...', Cornwall 2016)
         return (prev.rule == f"{STEP}.bullet" and p.section_index not in self.paragraph_items
                 and not body.endswith(":") and p.kind == "paragraph"
                 and prev.text.rstrip().endswith("."))

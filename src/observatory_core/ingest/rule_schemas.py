@@ -142,6 +142,7 @@ class RecommendationsFile(_RuleFile):
     findings: Findings
     timescale: Timescales = Timescales()
     footnote: Pattern | None = None
+    trailing_reference: Pattern | None = None
 
 
 # -- framing.toml ------------------------------------------------------------------------
