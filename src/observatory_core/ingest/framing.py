@@ -58,14 +58,20 @@ def _quote(text: str, start: int, end: int, width: int = 160) -> str:
 
 def document_frame(text: str, rules: FramingRules | None = None
                    ) -> tuple[Frame, str] | None:
-    """The kind of report named in the opening text, with the line that names it."""
+    """The kind of report named in the opening text, with the line that names it: the
+    EARLIEST phrase found, which is the report's title. A local authority inspection's
+    summary may mention an earlier joint inspection ('since the last inspection, the Joint
+    Targeted Area Inspection (JTAI), in April 2017'); taking the first rule that matched
+    anywhere framed such reports as joint inspections (held-out Bradford 2018, Cheshire
+    East 2024)."""
     rules = rules or FramingRules.load()
     opening = text[:rules.document_chars]
-    for frame in rules.documents:
-        match = frame.pattern.search(opening)
-        if match:
-            return frame, _quote(text, match.start(), match.end())
-    return None
+    found = [(m.start(), i, frame, m) for i, frame in enumerate(rules.documents)
+             if (m := frame.pattern.search(opening))]
+    if not found:
+        return None
+    _, _, frame, match = min(found, key=lambda f: (f[0], f[1]))
+    return frame, _quote(text, match.start(), match.end())
 
 
 def frame_addressees(text: str, sections: Sequence[Section],
