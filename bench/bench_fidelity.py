@@ -51,8 +51,9 @@ def from_text_score(s):  # noqa: ANN001, ANN201 - Score -> SpanScore (addressees
 
 
 def inspections(totals: dict, per_file: bool) -> None:
-    from observatory_core.ingest import extract
     from tests.core.ingest.gold_sets import inspection_gold, score_result
+
+    from observatory_core.ingest import extract
 
     for gold in inspection_gold():
         result = extract(CORPUS / "inspections" / gold.file, skip=NO_MODEL)
@@ -75,9 +76,10 @@ def guidance(totals: dict) -> None:
 
 
 def seeds(totals: dict, tmp: Path) -> None:
+    from tests.core.ingest.seed_docs import render
+
     from observatory_core.ingest import extract
     from observatory_core.ingest.scoring import score
-    from tests.core.ingest.seed_docs import render
 
     for path in sorted((ROOT / "tests/core/ingest/gold/seeds").glob("*.json")):
         gold = json.loads(path.read_text(encoding="utf-8"))
