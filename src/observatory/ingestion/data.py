@@ -39,6 +39,12 @@ def section_kinds() -> list[tuple[str, str]]:
     return [(k, k.replace("_", " ").capitalize()) for k in keys if k]
 
 
+# Recommendations the splitter was less sure of than this (an unbulleted paragraph taken
+# as an item, an addressee inferred from the report's framing or guessed from a mention)
+# are marked for a person to check first.
+UNSURE_BELOW = 0.65
+
+
 def kind_label(kind: str) -> str:
     return dict(section_kinds()).get(kind, kind.replace("_", " ").capitalize()) if kind else ""
 
@@ -229,11 +235,16 @@ def document_data(document: Document, version: DocumentVersion | None,
         {"number": r.number or None, "heading": clean(r.heading), "text": clean(r.text),
          "addressee": r.addressee.code if r.addressee else None,
          "addressee_label": r.addressee.label if r.addressee else None,
-         "addressee_text": clean(r.addressee_text) or None, "page": r.page,
-         "start": r.start,
-         "end": r.end, "confidence": r.confidence, "producer": r.producer,
+         "addressee_text": clean(r.addressee_text) or None,
+         "addressee_source": r.addressee_source or None,
+         "addressee_basis": clean(r.addressee_basis) or None,
+         "timescale": r.timescale or None, "timescale_basis": clean(r.timescale_basis) or None,
+         "page": r.page, "start": r.start,
+         "end": r.end, "confidence": r.confidence, "unsure": r.confidence < UNSURE_BELOW,
+         "producer": r.producer,
          "url": f"{base}&page={r.page}&mark={r.start}-{r.end}#mark"}
         for r in Rec.objects.filter(version=version).select_related("addressee")]
+    out["recommendations_unsure"] = [r for r in out["recommendations"] if r["unsure"]]
     out["findings"] = [
         {"number": f.number or None, "heading": clean(f.heading), "text": clean(f.text),
          "kind": f.kind,

@@ -150,6 +150,14 @@ class Recommendation(_Derived):
     addressee = models.ForeignKey(Term, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+", limit_choices_to={"vocabulary__key": "agency"})
     addressee_text = models.CharField(max_length=300, blank=True)
+    # Where the addressee came from: 'text' (the item names it), 'heading' (a heading or
+    # lead-in above it), 'framing' (inferred from the kind of report and its part), '' none;
+    # the basis quotes the words that decided it.
+    addressee_source = models.CharField(max_length=10, blank=True)
+    addressee_basis = models.CharField(max_length=300, blank=True)
+    # When the report says it must be done ('within three months'), and the words it says so in.
+    timescale = models.CharField(max_length=80, blank=True)
+    timescale_basis = models.CharField(max_length=200, blank=True)
     confidence = models.FloatField()
     confidential = models.BooleanField(default=False)
     # How the recommendation counts (``counting.link_recommendations``, from the document's

@@ -289,7 +289,10 @@ def save_result(version: DocumentVersion, result: ExtractionResult) -> None:
         Recommendation(
             version=version, review_id=review_id, index=i, number=(r.number or "")[:40],
             heading=r.heading[:300], text=r.text, addressee=agencies.get(r.addressee or ""),
-            addressee_text=(r.addressee_text or "")[:300], page=r.page, start=r.start, end=r.end,
+            addressee_text=(r.addressee_text or "")[:300],
+            addressee_source=r.addressee_source[:10], addressee_basis=r.addressee_basis[:300],
+            timescale=(r.timescale or "")[:80], timescale_basis=r.timescale_basis[:200],
+            page=r.page, start=r.start, end=r.end,
             confidence=r.confidence, confidential=confidential,
             producer=f"{producers.get('recommendations', '')}:{r.rule}"[:150])
         for i, r in enumerate(result.recommendations)], RECOMMENDATION_FIELDS, **sizes)
@@ -331,6 +334,7 @@ def save_result(version: DocumentVersion, result: ExtractionResult) -> None:
 PASSAGE_FIELDS = ("index", "page", "start", "end", "kind", "section_index", "section_kind",
                   "section_title", "text", "confidential", "producer", "document", "review")
 RECOMMENDATION_FIELDS = ("index", "number", "heading", "text", "addressee", "addressee_text",
+                         "addressee_source", "addressee_basis", "timescale", "timescale_basis",
                          "page", "start", "end", "confidence", "confidential", "producer",
                          "review")
 FINDING_FIELDS = ("index", "number", "heading", "text", "kind", "page", "start", "end",

@@ -56,6 +56,11 @@ def _first_single_age(pattern: str, text: str, limit: int,
     return (opening or matches or [None])[0]
 
 
+def _number(raw: str) -> int:
+    raw = raw.lower()
+    return int(raw) if raw.isdigit() else _NUMBERS.get(raw, 0)
+
+
 def _age(text: str, pages: Sequence[Page], limit: int) -> list[DatasetSuggestion]:
     rules = load_rules("dataset")["age"]["patterns"]
     bands = load_vocabularies()["age_band"]
@@ -64,10 +69,11 @@ def _age(text: str, pages: Sequence[Page], limit: int) -> list[DatasetSuggestion
         match = _first_single_age(pattern, text, limit, ranges)
         if not match:
             continue
-        raw = match.group("n").lower()
-        n = int(raw) if raw.isdigit() else _NUMBERS.get(raw, 0)
+        n = _number(match.group("n"))
         unit = match.groupdict().get("unit") or "year"
         months = int(n * _MONTHS_PER[unit.lower()])
+        if match.groupdict().get("n2"):  # '1 year 9 months': both parts
+            months = n * 12 + _number(match.group("n2"))
         confidence = 0.8 if match.start() < limit else 0.5
         out = [_suggest("child_age_months", months, confidence, text, pages, match.start(),
                         match.end(), f"age[{i}]")]
@@ -95,6 +101,12 @@ def _choice(field: str, table: dict[str, list[str]], text: str, pages: Sequence[
     if not hits:
         return []
     match, code = min(hits, key=lambda h: h[0].start())
+    priority = load_rules("dataset").get("choice_priority", {}).get(field, [])
+    found = {c: m for m, c in hits}
+    ranked = [c for c in priority if c in found]
+    if ranked:  # a death outranks serious harm mentioned before it
+        code = ranked[0]
+        match = found[code]
     return [_suggest(field, code, 0.7 if len(hits) == 1 else 0.55, text, pages, match.start(),
                      match.end(), f"{field}.{code}")]
 
@@ -149,13 +161,31 @@ def _iso(raw: str) -> str | None:
     return None
 
 
+def _sex_from_pronouns(text: str, pages: Sequence[Page], limit: int
+                       ) -> list[DatasetSuggestion]:
+    """The child's sex from the opening's pronouns when nothing names it ('his' used
+    throughout), only when one side clearly outnumbers the other."""
+    rules = load_rules("dataset").get("sex_pronouns")
+    if not rules:
+        return []
+    found = {code: list(compile_pattern(rules[code]).finditer(text, 0, limit))
+             for code in ("male", "female")}
+    for code, other in (("male", "female"), ("female", "male")):
+        mine, theirs = found[code], found[other]
+        if len(mine) >= rules["minimum"] and len(mine) >= rules["ratio"] * max(1, len(theirs)):
+            return [_suggest("child_sex", code, 0.5, text, pages, mine[0].start(),
+                             mine[0].end(), f"child_sex.pronouns.{code}")]
+    return []
+
+
 def draft_dataset(text: str, pages: Sequence[Page], passages: Sequence[Passage],
                   sections: Sequence[Section]) -> tuple[DatasetSuggestion, ...]:
     rules = load_rules("dataset")
     limit = _opening_text_end(text, sections)
     out: list[DatasetSuggestion] = []
     out += _age(text, pages, limit)
-    out += _choice("child_sex", rules["sex"], text, pages, limit)
+    sex = _choice("child_sex", rules["sex"], text, pages, limit)
+    out += sex or _sex_from_pronouns(text, pages, limit)
     out += _choice("outcome", rules["outcome"], text, pages, limit)
     out += _many("abuse_categories", rules["abuse_category"], text, pages)
     out += _many("family_characteristics", rules["family_characteristic"], text, pages)

@@ -83,6 +83,7 @@ class Layout(_Strict):
     larger_by: float = Field(ge=0)
     numbering: list[Pattern]
     not_heading: list[Pattern] = []
+    adopt_subheadings: list[str] = []
 
 
 class SectionKind(_Strict):
@@ -119,12 +120,17 @@ class TableHeaders(_Strict):
 class Addressee(_Strict):
     lead_in: Pattern
     verbs: Pattern
+    clause_opener: Pattern | None = None
     extra: dict[str, list[str]] = {}
 
 
 class Findings(_Strict):
     heading: Pattern
     sections: dict[str, str]
+
+
+class Timescales(_Strict):
+    patterns: list[Pattern] = []
 
 
 class RecommendationsFile(_RuleFile):
@@ -134,6 +140,24 @@ class RecommendationsFile(_RuleFile):
     table: TableHeaders
     addressee: Addressee
     findings: Findings
+    timescale: Timescales = Timescales()
+    footnote: Pattern | None = None
+    trailing_reference: Pattern | None = None
+
+
+# -- framing.toml ------------------------------------------------------------------------
+class Frame(_Strict):
+    id: str = Field(pattern=r"^[a-z_]+$")
+    label: str = Field(min_length=3)
+    pattern: Pattern
+    addressee: str = Field(pattern=r"^[a-z_]+$")
+    paragraph_items: bool = False
+
+
+class FramingFile(_RuleFile):
+    document_chars: int = Field(gt=0)
+    document: list[Frame] = []
+    part: list[Frame] = []
 
 
 # -- personal_data.toml ------------------------------------------------------------------
@@ -186,8 +210,17 @@ class AgeRules(_Strict):
     ranges: list[Pattern] = []  # age ranges: about a group of children, never the child's age
 
 
+class SexPronouns(_Strict):
+    minimum: int = Field(ge=1)
+    ratio: float = Field(ge=1)
+    male: Pattern
+    female: Pattern
+
+
 class DatasetFile(_RuleFile):
     age: AgeRules
+    choice_priority: dict[str, list[str]] = {}
+    sex_pronouns: SexPronouns | None = None
     dates: dict[str, list[Pattern]]
     sex: dict[str, list[Pattern]] = {}
     outcome: dict[str, list[Pattern]] = {}
@@ -216,4 +249,5 @@ SCHEMAS: dict[str, type[_RuleFile]] = {
     "pipeline": PipelineFile, "sections": SectionsFile,
     "recommendations": RecommendationsFile, "personal_data": PersonalDataFile,
     "dataset": DatasetFile, "redaction_lists": RedactionListsFile,
+    "framing": FramingFile,
 }

@@ -23,6 +23,7 @@ class HeadingRules:
     max_chars: int
     max_words: int
     larger_by: float
+    adopting: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, data: dict[str, Any] | None = None) -> HeadingRules:
@@ -36,6 +37,7 @@ class HeadingRules:
             max_chars=int(layout.get("max_heading_chars", 120)),
             max_words=int(layout.get("max_heading_words", 14)),
             larger_by=float(layout.get("larger_by", 0.9)),
+            adopting=frozenset(layout.get("adopt_subheadings", [])),
         )
 
 
@@ -97,6 +99,30 @@ def _looks_like_heading(p: Passage, text: str, body: float | None, rules: Headin
     return None
 
 
+def _adopt_subheadings(heads: list[tuple[int, int]], passages: Sequence[Passage], text: str,
+                       rules: HeadingRules) -> list[tuple[int, int]]:
+    """A recognised heading with nothing under it but another heading set the same way
+    ('Areas for improvement' straight followed by 'Leadership and management' in joint
+    inspection letters, both 12 pt bold) heads the unrecognised headings that follow at
+    its level: they become its sub-sections, up to the next recognised heading (such as
+    'Case study: areas for improvement') or a higher one. Without this the list under
+    them belongs to no recommendations section (issue 13: Milton Keynes, Central
+    Bedfordshire and Croydon joint inspections gave no items)."""
+    out = list(heads)
+    kinds = [classify(text[passages[pos].start:passages[pos].end].strip(), rules)[0]
+             for pos, _ in heads]
+    for n, (pos, level) in enumerate(heads):
+        if kinds[n] not in rules.adopting or n + 1 >= len(heads) or heads[n + 1][0] != pos + 1:
+            continue
+        for m in range(n + 1, len(heads)):
+            later_level = heads[m][1]
+            if kinds[m] is not None or later_level < level:
+                break
+            if later_level == level:
+                out[m] = (heads[m][0], level + 1)
+    return out
+
+
 def find_sections(text: str, passages: Sequence[Passage], body_font_size: float | None,
                   rules: HeadingRules | None = None
                   ) -> tuple[tuple[Section, ...], tuple[Passage, ...], tuple[int | None, ...]]:
@@ -113,6 +139,7 @@ def find_sections(text: str, passages: Sequence[Passage], body_font_size: float 
                                     sizes, has_layout)
         if level is not None:
             heads.append((pos, level))
+    heads = _adopt_subheadings(heads, passages, text, rules)
     sections: list[Section] = []
     parents: list[int | None] = []
     stack: list[tuple[int, int]] = []  # (section index, level)

@@ -113,7 +113,9 @@ def normalise_step(ctx: Context) -> dict[str, Any]:
 
 
 # 2: headings must be larger than the body by larger_by = 1.0 pt (sections.toml)
-@step("find_sections", "2", requires=("text", "passages", "body_font_size"),
+# 3: an empty recognised heading heads the same-size headings after it; case studies and a
+#    letter's 'Next steps' are kinds of their own (issue 13)
+@step("find_sections", "3", requires=("text", "passages", "body_font_size"),
       assigns=("sections", "passages", "section_parents"))
 def find_sections_step(ctx: Context) -> dict[str, Any]:
     sections, passages, parents = find_sections(ctx["text"], ctx["passages"],
@@ -121,7 +123,10 @@ def find_sections_step(ctx: Context) -> dict[str, Any]:
     return {"sections": sections, "passages": passages, "section_parents": parents}
 
 
-@step("split_recommendations", "2",  # 2: sub-points, lead-ins, addressed headings
+# 2: sub-points, lead-ins, addressed headings
+# 3: unbulleted paragraph items, page-break continuations, footnotes, stated timescales,
+#    addressees from the report's framing (framing.toml) with their source (issue 13)
+@step("split_recommendations", "3",
       requires=("text", "passages", "sections", "section_parents"),
       assigns=("recommendations",))
 def split_recommendations_step(ctx: Context) -> dict[str, Any]:
@@ -136,7 +141,8 @@ def split_findings_step(ctx: Context) -> dict[str, Any]:
                                        ctx["section_parents"])}
 
 
-@step("draft_dataset", "1", requires=("text", "pages", "passages", "sections"),
+# 2: ages in years and months, death outranks serious harm, sex from pronouns (issue 13)
+@step("draft_dataset", "2", requires=("text", "pages", "passages", "sections"),
       assigns=("dataset",))
 def draft_dataset_step(ctx: Context) -> dict[str, Any]:
     return {"dataset": draft_dataset(ctx["text"], ctx["pages"], ctx["passages"],

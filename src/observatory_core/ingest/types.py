@@ -111,6 +111,16 @@ class Recommendation:
     end: int
     confidence: float
     rule: str
+    # Where the addressee came from: 'text' (the item names it), 'heading' (a heading or
+    # lead-in above it), 'framing' (inferred from the kind of report and the section, see
+    # data/ingest/framing.toml), or '' when there is none. ``addressee_basis`` quotes the
+    # words that decided it, so a person can see why.
+    addressee_source: str = ""
+    addressee_basis: str = ""
+    # When the report says it must be done ('immediately', 'within three months'), as
+    # printed in the sub-heading or lead-in the item sits under; ``timescale_basis`` quotes it.
+    timescale: str | None = None
+    timescale_basis: str = ""
 
 
 @dataclass(frozen=True)

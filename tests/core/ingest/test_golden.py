@@ -1,8 +1,9 @@
 """Golden tests: recommendation splitting and addressees against known answers.
 
 * The fictional demo corpus (PDF and DOCX) carries its ground truth.
-* A hand-made gold set of real Ofsted inspection reports (tests/core/ingest/gold/*.json),
-  read only when ../shared/corpus is present.
+* Hand-made gold sets of real Ofsted inspection reports (tests/core/ingest/gold/*.json, each
+  item's start and end offsets, addressee with its source, stated timescale; see
+  gold_sets.py), read only when ../shared/corpus is present.
 * Hand-made gold sets of guidance documents (gold/guidance/*.json, ../shared/corpus/guidance)
   and of seed excerpts rendered to PDF and DOCX at test time (gold/seeds/*.json,
   ../shared/seeds, see seed_docs.py).
@@ -18,9 +19,10 @@ from pathlib import Path
 import pytest
 
 from observatory_core.ingest import extract
-from observatory_core.ingest.scoring import Score, score
+from observatory_core.ingest.scoring import Score, SpanScore, score
 
 from ...shared_data import missing, seeds_path
+from .gold_sets import SPLIT_ONLY, inspection_gold, score_result
 from .seed_docs import render
 
 # The named-entity model is measured in test_personal_data_model.py; here it only costs time.
@@ -77,21 +79,33 @@ def test_demo_pages_and_sections(demo_files):
             assert {"introduction", "recommendations"} <= kinds, doc.filename
 
 
+# Per report family: the least F1 and addressee accuracy the tuning part must keep; the
+# held-out part (gold/held_out.txt, never used for tuning) is asserted on its own, lower
+# bar, the issue's goal being F1 >= 0.97 and addressee accuracy >= 0.95 there.
+FAMILY_FLOOR = {"SIF": (0.97, 0.95), "JTAI": (0.97, 0.95), "ILACS": (0.97, 0.95),
+                "held-out": (0.90, 0.85)}
+
+
 @pytest.mark.corpus
 def test_inspection_gold_set(corpus_dir):
-    total = _zero()
-    for gold_file in sorted(GOLD.glob("*.json")):
-        gold = json.loads(gold_file.read_text(encoding="utf-8"))
-        result = extract(corpus_dir / "inspections" / gold["file"], skip=NO_MODEL)
-        predicted = [(r.text, r.addressee) for r in result.recommendations]
-        expected = [(g["first_words"], g["addressee"]) for g in gold["recommendations"]]
-        s = score(predicted, expected, prefix_only=True)
-        print(f"\n{gold_file.stem}: {s.line()}")
-        total += s
-    print(f"\ninspections gold set: {total.line()}")
-    assert total.gold >= 60
-    assert total.f1 >= 0.9, total.line()
-    assert total.addressee_accuracy >= 0.9, total.line()
+    """Every inspection gold file, each item scored on its whole span (start and end, a
+    few characters of whitespace allowed): an item cut at a page break or run into the
+    next is not found. Scores per family printed and asserted."""
+    totals: dict[str, SpanScore] = defaultdict(SpanScore)
+    for gold in inspection_gold():
+        result = extract(corpus_dir / "inspections" / gold.file, skip=SPLIT_ONLY)
+        s = score_result(result, gold)
+        family = "held-out" if gold.held_out else gold.family
+        print(f"\n{family} {gold.name}: {s.line()}")
+        totals[family] += s
+    assert sum(t.gold for t in totals.values()) >= 350
+    for family, total in sorted(totals.items()):
+        print(f"\ninspection gold set {family}: {total.line()}")
+        f1, addressee = FAMILY_FLOOR[family]
+        assert total.f1 >= f1, f"{family}: {total.line()}"
+        assert total.addressee_accuracy >= addressee, f"{family}: {total.line()}"
+        if total.timescale_total:
+            assert total.timescale_correct / total.timescale_total >= 0.95, total.line()
 
 
 def _gold_score(path: Path, gold: dict) -> Score:

@@ -186,7 +186,7 @@ def test_pipeline_progress_timings_and_provenance():
     steps = [s for s, _, _ in seen]
     assert steps[0] == "detect_type" and steps[-1] == "done"
     assert seen[-1][1] == seen[-1][2] == len(load_config().steps)
-    assert result.producers["recommendations"] == "split_recommendations@2"
+    assert result.producers["recommendations"] == "split_recommendations@3"
     assert all(t.seconds >= 0 for t in result.timings)
 
 
