@@ -562,7 +562,8 @@ def machine_metrics(book: Codebook, model_row: CodingModel | None = None) -> dic
     judged: dict[str, set[str]] = {}
     places = (CodedSegment.objects.filter(codebook=book, consensus=True,
                                           status=Status.ACCEPTED)
-              .exclude(target=Target.REVIEW).values_list("version", "target").distinct())
+              .exclude(target=Target.REVIEW).order_by().values_list("version", "target")
+              .distinct())
     for version_id, kind in places:
         version = DocumentVersion.objects.get(pk=version_id)
         info = agreement_for(version, book, kind)

@@ -449,15 +449,22 @@ def _checking(version: Any, book: Codebook, kind: str, view: View) -> list[dict[
     if version is None:
         return []
     rows = (CodedSegment.objects.filter(version=version, codebook=book, target=kind)
-            .exclude(checking=Check.NONE).select_related("code", "checked_by")
+            .exclude(checking=Check.NONE)
+            .select_related("code", "checked_by", "passage", "recommendation", "finding")
             .order_by("-checking", "pk"))
-    return [{"id": s.pk, "code": s.code.key, "code_name": s.code.name,
-             "text": view.text(s.text, s.start if s.start is not None else
-                               getattr(getattr(s, s.target, None), "start", None)),
-             "confidence": s.confidence, "checking": s.checking,
+    out = []
+    for s in rows:
+        unit = getattr(s, s.target, None)  # the checker reads the whole unit
+        out.append({
+            "id": s.pk, "code": s.code.key, "code_name": s.code.name,
+            "text": view.text(unit.text, unit.start) if unit is not None
+            else view.text(s.text, s.start),
+            "span": view.text(s.text, s.start) if s.start is not None else "",
+            "confidence": s.confidence, "checking": s.checking,
              "checking_label": s.get_checking_display(),
-             "checked_by": s.checked_by.get_username() if s.checked_by else None,
-             "checked_at": s.checked_at} for s in rows]
+            "checked_by": s.checked_by.get_username() if s.checked_by else None,
+            "checked_at": s.checked_at, "explanation": s.explanation})
+    return out
 
 
 def progress_for(version: Any, book: Codebook, kind: str, user: Any) -> dict[str, Any]:
