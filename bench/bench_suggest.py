@@ -50,6 +50,10 @@ LEARNED = {
     "n-grams + rule features": ("model", {"rule_weight": 1.0, "shrink": False}),
     "n-grams + rules + vectors": ("model", {"rule_weight": 1.0, "vector_weight": 1.0,
                                             "shrink": False}),
+    "n-grams + rules, calibrated, shrunk (shipped)": ("model", {"rule_weight": 1.0,
+                                                                "shrink": True}),
+    "n-grams + rules + vectors, shrunk": ("model", {"rule_weight": 1.0, "vector_weight": 1.0,
+                                                    "shrink": True}),
 }
 
 # the nested choice is among these (each costs an inner cross-validation per outer fold)
@@ -75,7 +79,8 @@ def mean_kappa(truth, predicted, codes) -> float:
     return data.mean_kappa(truth, predicted, codes)
 
 
-def table(book, examples, folds, groups=None, codes=None, label_codes=None) -> list[str]:
+def table(book, examples, folds, groups=None, codes=None, label_codes=None,
+          only: tuple[str, ...] = ()) -> list[str]:
     """Every variant: alone, with the rules' own votes, and the nested choice."""
     codes = codes or [c.id for c in book.codes if not c.retired]
     truth = [e.codes for e in examples]
@@ -96,6 +101,8 @@ def table(book, examples, folds, groups=None, codes=None, label_codes=None) -> l
                                         groups=groups)
     row("rules alone", metrics, predicted, None, time.perf_counter() - started)
     for name, (mode, options) in LEARNED.items():
+        if only and name not in only:
+            continue
         for combined in (False, True):
             started = time.perf_counter()
             probs: dict[str, np.ndarray] = {}
@@ -109,7 +116,7 @@ def table(book, examples, folds, groups=None, codes=None, label_codes=None) -> l
                 if keep else None
             row(("combined: " if combined else "learned: ") + name, metrics, predicted,
                 ece, time.perf_counter() - started)
-    for combined in (False,):
+    for combined in () if only else (False,):
         started = time.perf_counter()
         variants = {k: ("model+rules" if combined else m, o) for k, (m, o) in LEARNED.items()
                     if k in NESTED}
