@@ -416,12 +416,15 @@ def set_machine_first(code: Code, on: bool, rate: float) -> Code:
     return code
 
 
-def check_segment(segment_pk: int, *, checker: Any, right: bool) -> CodedSegment:
-    """A person checks one machine coding in the sample: right (kept) or wrong (rejected).
-    Who checked and when is recorded on the segment."""
+def check_segment(segment_pk: int, *, version: DocumentVersion, checker: Any,
+                  right: bool) -> CodedSegment:
+    """A person checks one machine coding in the sample of ``version`` (the document they
+    have open, which the page checked they may view): right (kept) or wrong (rejected). Who
+    checked and when is recorded on the segment."""
     from django.utils import timezone
 
-    updated = CodedSegment.objects.filter(pk=segment_pk, checking=Check.SAMPLE).update(
+    updated = CodedSegment.objects.filter(pk=segment_pk, version=version,
+                                          checking=Check.SAMPLE).update(
         checking=Check.RIGHT if right else Check.WRONG, checked_by=checker,
         checked_at=timezone.now(), status=Status.ACCEPTED if right else Status.REJECTED,
         lock=F("lock") + 1)

@@ -549,10 +549,8 @@ def _workbench_post(request, document, version, book, kind) -> HttpResponse:
                                "progress": progress_for(version, book, kind, request.user)})
             if action == "check":  # a machine-first coding in the checking sample
                 seg = check_segment(int(request.POST.get("segment", "0") or 0),
-                                    checker=request.user,
+                                    version=version, checker=request.user,
                                     right=request.POST.get("verdict") == "right")
-                if seg.version_id != version.pk:
-                    raise CodingError("that coding is not in this document")
                 record(request, "change", seg, detail=f"{seg.code.key} checked: "
                                                       f"{seg.get_checking_display()}")
                 return _reply(request, f"‘{seg.code.name}’ {seg.get_checking_display()}",

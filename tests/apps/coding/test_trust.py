@@ -3,6 +3,8 @@ machine codes first with a person checking a sample (issue 19)."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.test import Client
 
@@ -97,6 +99,16 @@ def test_machine_first_code_puts_a_sample_to_check(coded_document):
     assert seg.status == "accepted" and seg.checking == Check.SAMPLE
     other = CodedSegment.objects.exclude(code=code).first()
     assert other.status == "suggested" and other.checking == Check.NONE
+    # only from the document it is in (another document's page cannot check it)
+    from observatory.repository.services import store_version
+
+    from .conftest import REPORT, make_review, term
+
+    other_doc = store_version(review=make_review("CODE-2"),
+                              kind=term("document_kind", "overview_report"),
+                              filename="r.txt", stream=io.BytesIO(REPORT.encode())).version
+    assert post(ann, other_doc.document, action="check", segment=seg.pk,
+                verdict="right").status_code == 400
     r = post(ann, coded_document, action="check", segment=seg.pk, verdict="wrong")
     assert r.json()["data"]["checking"] == "wrong"
     seg.refresh_from_db()
