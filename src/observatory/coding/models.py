@@ -84,6 +84,10 @@ class Code(models.Model):
     retired_in = models.PositiveIntegerField(null=True, blank=True)  # codebook version
     added_in = models.PositiveIntegerField(default=1)
     lock = models.PositiveIntegerField(default=0)
+    # "Machine first, a person checks a sample": the machine's codes are applied at once and
+    # a share of them (``check_rate``) goes to a person to check (CodedSegment.check).
+    machine_first = models.BooleanField(default=False)
+    check_rate = models.FloatField(default=0.2)
 
     class Meta:
         ordering = ["codebook", "position", "pk"]
@@ -115,6 +119,13 @@ class Origin(models.TextChoices):
     MODEL = "model", "Model"
     SIMILARITY = "similarity", "Similarity"
     HUMAN = "human", "Person"
+
+
+class Check(models.TextChoices):
+    NONE = "", "Not in the checking sample"
+    SAMPLE = "sample", "To check"
+    RIGHT = "right", "Checked: right"
+    WRONG = "wrong", "Checked: wrong"
 
 
 class CodedSegment(models.Model):
@@ -151,6 +162,11 @@ class CodedSegment(models.Model):
     consensus = models.BooleanField(default=False)
     confidential = models.BooleanField(default=False)
     lock = models.PositiveIntegerField(default=0)
+    # A machine-first code's segment in the checking sample, and who checked it when.
+    checking = models.CharField(max_length=10, choices=Check.choices, blank=True, default="")
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    checked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -12,13 +12,23 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 
 from observatory_core.coding import codebook as core
-from observatory_core.coding.agreement import compare
-from observatory_core.coding.suggest import CodeModel, Example, Suggester, cross_validate, train
+from observatory_core.coding.agreement import compare, machine_agreement
+from observatory_core.coding.suggest import (
+    SHIPPED,
+    CodeModel,
+    Example,
+    Suggester,
+    cross_validate,
+    expected_calibration_error,
+    reliability,
+    train,
+)
 
 from ..ingestion.models import DocumentText, Finding, Passage, Recommendation
 from ..repository.models import DocumentVersion
 from ..web.validation import field_problems
 from .models import (
+    Check,
     Code,
     Codebook,
     CodebookVersion,
@@ -371,16 +381,68 @@ def suggest_for_version(version: DocumentVersion, book: Codebook, coder: Any,
             if (s.origin != Origin.MODEL and s.confidence < SUGGEST_THRESHOLD) \
                     or (unit.obj.pk, s.code) in have:
                 continue
+            code = codes[s.code]
             start = unit.start + s.start if s.start is not None else None
             end = unit.start + s.end if s.end is not None else None
+            # a machine-first code is applied at once; a sample of it goes to a person
+            first = code.machine_first
             rows.append(CodedSegment(
-                codebook=book, codebook_version=book.version, code=codes[s.code], coder=coder,
-                status=Status.SUGGESTED, origin=s.origin, confidence=s.confidence,
-                explanation=s.explanation[:2000], start=start, end=end,
-                text=unit.text[s.start:s.end] if s.start is not None else unit.text,
+                codebook=book, codebook_version=book.version, code=code, coder=coder,
+                status=Status.ACCEPTED if first else Status.SUGGESTED, origin=s.origin,
+                confidence=s.confidence, explanation=s.explanation[:2000], start=start,
+                end=end, text=unit.text[s.start:s.end] if s.start is not None else unit.text,
+                checking=Check.SAMPLE if first and in_sample(unit.key, code) else Check.NONE,
                 **_segment_fields(version, kind, unit.obj)))
     CodedSegment.objects.bulk_create(rows)
     return len(rows)
+
+
+def in_sample(unit_key: str, code: Code) -> bool:
+    """Whether the machine's coding of this unit with ``code`` is in the checking sample:
+    a fixed pseudo-random draw per unit and code (the same every time, so a re-run does not
+    reshuffle what people were asked to check) at the code's ``check_rate``."""
+    import hashlib
+
+    digest = hashlib.sha256(f"{code.codebook_id}/{code.key}/{unit_key}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") / 2 ** 32 < code.check_rate
+
+
+def set_machine_first(code: Code, on: bool, rate: float) -> Code:
+    """Switch a code to "machine first, a person checks a sample" (or back)."""
+    if not 0.0 < rate <= 1.0:
+        raise CodingError("the share to check must be more than 0% and at most 100%")
+    code.machine_first, code.check_rate = on, rate
+    code.save(update_fields=["machine_first", "check_rate"])
+    return code
+
+
+def check_segment(segment_pk: int, *, version: DocumentVersion, checker: Any,
+                  right: bool) -> CodedSegment:
+    """A person checks one machine coding in the sample of ``version`` (the document they
+    have open, which the page checked they may view): right (kept) or wrong (rejected). Who
+    checked and when is recorded on the segment."""
+    from django.utils import timezone
+
+    updated = CodedSegment.objects.filter(pk=segment_pk, version=version,
+                                          checking=Check.SAMPLE).update(
+        checking=Check.RIGHT if right else Check.WRONG, checked_by=checker,
+        checked_at=timezone.now(), status=Status.ACCEPTED if right else Status.REJECTED,
+        lock=F("lock") + 1)
+    if not updated:
+        raise CodingError("that coding is not waiting to be checked")
+    return CodedSegment.objects.get(pk=segment_pk)
+
+
+def checking_summary(book: Codebook, version: DocumentVersion | None = None,
+                     ) -> dict[str, dict[str, int]]:
+    """Per machine-first code: how many of its codings are waiting, checked right, wrong."""
+    qs = CodedSegment.objects.filter(codebook=book, code__machine_first=True)
+    if version is not None:
+        qs = qs.filter(version=version)
+    out: dict[str, dict[str, int]] = {}
+    for key, state in qs.exclude(checking=Check.NONE).values_list("code__key", "checking"):
+        out.setdefault(key, {"sample": 0, "right": 0, "wrong": 0})[state] += 1
+    return out
 
 
 # -- learning -------------------------------------------------------------------------------
@@ -411,22 +473,118 @@ def training_examples(book: Codebook) -> list[Example]:
             for key, codes in units.items() if key in texts]
 
 
+def _unit_keys(book: Codebook) -> list[str]:
+    """The unit key ("recommendation:12") of each training example, in the same order."""
+    rows = (CodedSegment.objects.filter(codebook=book, status=Status.ACCEPTED)
+            .exclude(target=Target.REVIEW)
+            .values_list("target", "passage_id", "recommendation_id", "finding_id"))
+    keys = dict.fromkeys((t, {"passage": p, "recommendation": r, "finding": f}[t])
+                         for t, p, r, f in rows)
+    present = set()
+    for target, model in (("passage", Passage), ("recommendation", Recommendation),
+                          ("finding", Finding)):
+        ids = [pk for (t, pk) in keys if t == target]
+        present |= {(target, pk) for pk in model.objects.filter(pk__in=ids)
+                    .values_list("pk", flat=True)}
+    return [f"{t}:{pk}" for (t, pk) in keys if (t, pk) in present]
+
+
 def retrain(book: Codebook, folds: int = 5) -> CodingModel | None:
+    """Train the shipped variant on every confirmed unit, and measure it by cross-validation:
+    precision/recall of what coders see (model + rules) and of the rules alone; per code,
+    the learned model's precision at its threshold (its "trust"); the calibration of its
+    probabilities (expected calibration error and the reliability table); and the machine
+    as a coder beside the people (:func:`machine_metrics`)."""
     examples = training_examples(book)
     if len(examples) < MIN_TO_TRAIN:
         return None
     data = to_core(book, include_retired=False)
     codes = [c.id for c in data.codes]
-    model = train(book.key, examples, codes)
+    model = train(book.key, examples, codes, book=data, **SHIPPED)
     metrics: dict[str, Any] = {}
     if len(examples) >= 2 * folds:
-        learned, _ = cross_validate(data, examples, folds=folds, mode="model+rules")
+        probs: dict[str, Any] = {}
+        learned, predicted = cross_validate(data, examples, folds=folds, mode="model+rules",
+                                            options=SHIPPED, probabilities=probs)
         rules, _ = cross_validate(data, examples, folds=folds, mode="rules")
-        metrics = {"learned": learned, "rules": rules, "folds": folds}
+        alone, _ = cross_validate(data, examples, folds=folds, mode="model", options=SHIPPED)
+        ys = [code in e.codes for code in probs for e in examples]
+        ps = [float(p) for code in probs for p in probs[code]]
+        keys = _unit_keys(book)
+        metrics = {"learned": learned, "rules": rules, "folds": folds,
+                   "trust": {code: {"precision": m["precision"], "support": m["support"],
+                                    "threshold": model.thresholds.get(code, 0.5)}
+                             for code, m in alone.items() if code != "macro"},
+                   "calibration": {"ece": expected_calibration_error(ys, ps),
+                                   "bins": reliability(ys, ps), "pairs": len(ps)},
+                   "codebook_version": book.version}
+        if len(keys) == len(examples):
+            # held-out codes per unit: what the machine would have said without having
+            # learned from that unit (for the comparison pages)
+            metrics["held_out"] = {k: sorted(p) for k, p in zip(keys, predicted, strict=True)}
     model.metrics = metrics
-    return CodingModel.objects.create(codebook=book, codebook_version=book.version,
-                                      trained_on=len(examples), seconds=model.seconds,
-                                      metrics=metrics, blob=model.dumps(model_key()))
+    row = CodingModel.objects.create(codebook=book, codebook_version=book.version,
+                                     trained_on=len(examples), seconds=model.seconds,
+                                     metrics=metrics, blob=model.dumps(model_key()))
+    if metrics:
+        row.metrics["machine"] = machine_metrics(book, row)
+        row.save(update_fields=["metrics"])
+    return row
+
+
+def machine_codes(book: Codebook, version: DocumentVersion, kind: str,
+                  model_row: CodingModel | None = None) -> set[tuple[str, str]]:
+    """What the machine codes in a version's units: its held-out code where it learned from
+    the unit (cross-validated), else what it suggests now (model + rules, the suggestion
+    threshold), so its agreement with people is never flattered by its own training."""
+    row = model_row if model_row is not None else latest_model(book)
+    held = (row.metrics or {}).get("held_out", {}) if row is not None else {}
+    units = units_for(version, kind)
+    if not units:
+        return set()
+    model = load_model(book) if row is not None else None
+    suggester = Suggester(to_core(book, include_retired=False), model=model)
+    out: set[tuple[str, str]] = set()
+    fresh = [u for u in units if u.key not in held]
+    for unit, found in zip(fresh, suggester.suggest_many([u.text for u in fresh]), strict=True):
+        out |= {(unit.key, s.code) for s in found
+                if s.origin == Origin.MODEL or s.confidence >= SUGGEST_THRESHOLD}
+    for unit in units:
+        out |= {(unit.key, code) for code in held.get(unit.key, ())}
+    return out
+
+
+def machine_metrics(book: Codebook, model_row: CodingModel | None = None) -> dict[str, Any]:
+    """The machine as a coder, over every document version with an adjudicated consensus:
+    per code, the people's mean pairwise kappa, the machine's kappa with the consensus and
+    with each person, and Krippendorff's alpha over people and machine."""
+    people: dict[str, set[tuple[str, str]]] = {}
+    consensus: set[tuple[str, str]] = set()
+    machine: set[tuple[str, str]] = set()
+    units: list[str] = []
+    judged: dict[str, set[str]] = {}
+    places = (CodedSegment.objects.filter(codebook=book, consensus=True,
+                                          status=Status.ACCEPTED)
+              .exclude(target=Target.REVIEW).order_by().values_list("version", "target")
+              .distinct())
+    for version_id, kind in places:
+        version = DocumentVersion.objects.get(pk=version_id)
+        info = agreement_for(version, book, kind)
+        units += [u.key for u in info["units"]]
+        for name, pairs in info["codings"].items():
+            people.setdefault(name, set()).update(pairs)
+            judged.setdefault(name, set()).update(u.key for u in info["units"])
+        consensus |= {(f"{kind}:{pk}", code) for pk, code in info["consensus"]}
+        machine |= machine_codes(book, version, kind, model_row)
+    codes = list(book.codes.filter(retired=False).values_list("key", flat=True))
+    if not units or len(people) < 2:
+        return {"units": len(units), "coders": sorted(people), "per_code": []}
+    rows = machine_agreement(people, machine, consensus, units, codes, judged)
+    return {"units": len(units), "coders": sorted(people),
+            "per_code": [{"code": r.code, "people": r.people,
+                          "with_consensus": r.with_consensus, "with_person": r.with_person,
+                          "alpha": r.alpha, "as_good_as_people": r.as_good_as_people}
+                         for r in rows]}
 
 
 def confirmed_units(book: Codebook) -> int:

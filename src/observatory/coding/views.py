@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from observatory_core.citations import plain
 from observatory_core.coding import codebook as core
+from observatory_core.coding.agreement import machine_agreement
 
 from ..accounts.access import can
 from ..accounts.scopes import documents_q
@@ -32,13 +33,16 @@ from ..web.params import int_param
 from ..web.render import error, respond, wants_json
 from . import exports
 from .anchoring import needing_reanchoring
-from .models import Code, Codebook, CodedSegment, CodingProgress, Status, Target
+from .charts import band, reliability_svg
+from .models import Check, Code, Codebook, CodedSegment, CodingProgress, Status, Target
 from .privacy import View
 from .services import (
     CodingError,
     Conflict,
     add_code,
     agreement_for,
+    check_segment,
+    checking_summary,
     coding_status,
     comparison_open,
     decide,
@@ -46,11 +50,13 @@ from .services import (
     ensure_codebooks,
     export_codebook,
     latest_model,
+    machine_codes,
     maybe_retrain,
     open_versions,
     parse_upload,
     remove_code,
     save_codebook,
+    set_machine_first,
     suggest_for_version,
     units_for,
     visible_segments,
@@ -155,6 +161,17 @@ def codebook_detail(request: HttpRequest, key: str) -> HttpResponse:
                 messages.success(request, f"‘{code.name}’ {outcome}"
                                  + (": it is in use, so it stays in history" if outcome ==
                                     "retired" else ""))
+            elif action == "machine-first":
+                code = book.codes.get(key=request.POST.get("key", ""), retired=False)
+                on = request.POST.get("mode") == "machine"
+                rate = _percent(request.POST.get("rate", ""))
+                set_machine_first(code, on, rate)
+                record(request, "change", book,
+                       detail=f"code {code.key}: " + (f"machine first, {rate:.0%} checked"
+                                                      if on else "people code it"))
+                messages.success(request, f"‘{code.name}’: " + (
+                    f"the machine codes first and a person checks {rate:.0%} of its codings"
+                    if on else "people code it, with suggestions"))
             elif action == "train":
                 # Training and its cross-validation take minutes on thousands of codes:
                 # never in the request. The codebook page shows the new figures when done.
@@ -174,9 +191,13 @@ def codebook_detail(request: HttpRequest, key: str) -> HttpResponse:
     model = latest_model(book)
     metrics = (model.metrics if model else {}) or {}
     learned, rules = metrics.get("learned", {}), metrics.get("rules", {})
+    trust, machine = metrics.get("trust", {}), {
+        r["code"]: r for r in (metrics.get("machine") or {}).get("per_code", [])}
+    checks = checking_summary(book)
     tree = []
     for level, code in core_tree(book):
         m = learned.get(code.key)
+        t, mach = trust.get(code.key), machine.get(code.key)
         tree.append({"key": code.key, "name": code.name, "level": level,
                      "parent": code.parent.key if code.parent_id else "",
                      "description": plain(code.description), "keywords": code.keywords,
@@ -186,18 +207,56 @@ def codebook_detail(request: HttpRequest, key: str) -> HttpResponse:
                      "precision": m and round(m["precision"], 2),
                      "recall": m and round(m["recall"], 2),
                      "support": m and int(m["support"]),
-                     "rule_precision": rules.get(code.key, {}).get("precision")})
+                     "rule_precision": rules.get(code.key, {}).get("precision"),
+                     # the learned model's cross-validated precision at its threshold
+                     "trust": round(t["precision"], 2) if t and t["support"] else None,
+                     "threshold": round(t["threshold"], 2) if t else None,
+                     "machine": mach and {k: _round(mach[k]) for k in
+                                          ("people", "with_consensus", "alpha")}
+                     | {"with_person": {p: _round(v)
+                                        for p, v in mach["with_person"].items()},
+                        "as_good_as_people": mach["as_good_as_people"]},
+                     "machine_first": code.machine_first,
+                     "check_rate": round(code.check_rate, 2),
+                     "checking": checks.get(code.key, {"sample": 0, "right": 0, "wrong": 0})})
+    calibration = metrics.get("calibration")
     data = {"key": book.key, "name": book.name, "version": book.version,
             "source": plain(book.source), "description": plain(book.description),
             "codes": tree,
             "model": {"trained_on": model.trained_on, "created_at": model.created_at,
-                      "macro": learned.get("macro"), "rules_macro": rules.get("macro")}
+                      "macro": learned.get("macro"), "rules_macro": rules.get("macro"),
+                      "codebook_version": model.codebook_version,
+                      "calibration": calibration and {
+                          "ece": round(calibration["ece"], 3),
+                          "pairs": calibration["pairs"],
+                          "bins": [{k: round(v, 3) if isinstance(v, float) else v
+                                    for k, v in b.items()} for b in calibration["bins"]]},
+                      "machine": metrics.get("machine") and {
+                          k: metrics["machine"][k] for k in ("units", "coders")}}
             if model else None,
             "history": [{"version": v.number, "note": v.note, "at": v.created_at}
                         for v in book.versions.all()[:20]]}
-    return respond(request, "coding/codebook.html", data,
-                   {"may_edit": can(request.user, "change", book), "problems": problems,
-                    "book": book}, status=400 if problems else 200)
+    extra = {"may_edit": can(request.user, "change", book), "problems": problems,
+             "book": book}
+    if calibration and calibration["bins"]:
+        extra["reliability_svg"] = reliability_svg(
+            calibration["bins"], chart_id="reliability",
+            title="Reliability of the model's confidence")
+        extra["reliability_rows"] = [{"band": band(b), **b} for b in calibration["bins"]]
+    return respond(request, "coding/codebook.html", data, extra,
+                   status=400 if problems else 200)
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def _percent(value: str) -> float:
+    """A share to check, typed as a percentage ("20" or "20%")."""
+    try:
+        return float(value.strip().rstrip("%")) / 100
+    except ValueError as exc:
+        raise CodingError("enter the share to check as a percentage, like 20") from exc
 
 
 def core_tree(book: Codebook) -> list[tuple[int, Code]]:
@@ -374,7 +433,7 @@ def workbench(request: HttpRequest, pk: int) -> HttpResponse:
                          "done": bool(progress and progress.done),
                          "memo": progress.memo if progress else "",
                          "review_documents": review_docs},
-            "codes": codes}
+            "codes": codes, "checking": _checking(version, book, kind, view)}
     context = {"shown": shown, "object": document, "book": book,
                "books": Codebook.objects.all(), "filters": {
                    "code": code_filter, "section": section_filter, "status": status_filter},
@@ -382,6 +441,30 @@ def workbench(request: HttpRequest, pk: int) -> HttpResponse:
                "may_code": can(request.user, "change", CODING),
                "sections": sorted({view.text(u.section) for u in units if u.section})}
     return respond(request, "coding/workbench.html", data, context)
+
+
+def _checking(version: Any, book: Codebook, kind: str, view: View) -> list[dict[str, Any]]:
+    """The machine-first codings of this document in the checking sample: waiting first,
+    then those checked (by whom, when, and the verdict)."""
+    if version is None:
+        return []
+    rows = (CodedSegment.objects.filter(version=version, codebook=book, target=kind)
+            .exclude(checking=Check.NONE)
+            .select_related("code", "checked_by", "passage", "recommendation", "finding")
+            .order_by("-checking", "pk"))
+    out = []
+    for s in rows:
+        unit = getattr(s, s.target, None)  # the checker reads the whole unit
+        out.append({
+            "id": s.pk, "code": s.code.key, "code_name": s.code.name,
+            "text": view.text(unit.text, unit.start) if unit is not None
+            else view.text(s.text, s.start),
+            "span": view.text(s.text, s.start) if s.start is not None else "",
+            "confidence": s.confidence, "checking": s.checking,
+             "checking_label": s.get_checking_display(),
+            "checked_by": s.checked_by.get_username() if s.checked_by else None,
+            "checked_at": s.checked_at, "explanation": s.explanation})
+    return out
 
 
 def progress_for(version: Any, book: Codebook, kind: str, user: Any) -> dict[str, Any]:
@@ -464,6 +547,14 @@ def _workbench_post(request, document, version, book, kind) -> HttpResponse:
                 return _reply(request, f"‘{seg.code.name}’ {seg.status}", url,
                               {**_segment_json(seg, view),
                                "progress": progress_for(version, book, kind, request.user)})
+            if action == "check":  # a machine-first coding in the checking sample
+                seg = check_segment(int(request.POST.get("segment", "0") or 0),
+                                    version=version, checker=request.user,
+                                    right=request.POST.get("verdict") == "right")
+                record(request, "change", seg, detail=f"{seg.code.key} checked: "
+                                                      f"{seg.get_checking_display()}")
+                return _reply(request, f"‘{seg.code.name}’ {seg.get_checking_display()}",
+                              url, {"id": seg.pk, "checking": seg.checking})
             if action == "suggest":
                 made = suggest_for_version(version, book, request.user, kind)
                 record(request, "change", CODING, detail=f"{made} suggestions on {document.pk}")
@@ -597,6 +688,7 @@ def comparison(request: HttpRequest, pk: int) -> HttpResponse:
                       "not_by": list(no)} for u, code, yes, no in result.disagreements] \
         if result else []
     consensus = {f"{kind}:{pk}|{code}" for pk, code in info["consensus"]}
+    machine = _machine_rows(book, version, kind, info, names) if result else []
     candidates = []
     for unit in info["units"]:
         for code in info["codes"]:
@@ -611,11 +703,29 @@ def comparison(request: HttpRequest, pk: int) -> HttpResponse:
             "kappa": result.kappa if result else None, "alpha": result.alpha if result else None,
             "per_code": per_code, "disagreements": disagreements,
             "consensus": sorted(consensus), "open": True, "early": early,
-            "status": coding_status(version, book)}
+            "status": coding_status(version, book), "codebook_version": book.version,
+            "machine": machine}
     context = {"object": document, "book": book, "candidates": candidates,
                "kappa_text": _num(data["kappa"]), "alpha_text": _num(data["alpha"]),
                "may_code": can(request.user, "change", CODING)}
     return respond(request, "coding/compare.html", data, context)
+
+
+def _machine_rows(book: Codebook, version: Any, kind: str, info: dict[str, Any],
+                  names: dict[str, str]) -> list[dict[str, Any]]:
+    """The machine as one more coder of this document: per code, its kappa with each person
+    and with the consensus (when there is one) beside the people's with each other."""
+    machine = machine_codes(book, version, kind)
+    consensus = {(f"{kind}:{pk}", code) for pk, code in info["consensus"]}
+    codes = sorted(set(info["codes"]) | {code for _, code in machine} |
+                   {code for _, code in consensus})
+    rows = machine_agreement(info["codings"], machine, consensus or None,
+                             [u.key for u in info["units"]], codes)
+    return [{"code": r.code, "name": names.get(r.code, r.code), "people": _round(r.people),
+             "with_consensus": _round(r.with_consensus),
+             "with_person": {p: _round(k) for p, k in r.with_person.items()},
+             "alpha": _round(r.alpha), "as_good_as_people": r.as_good_as_people}
+            for r in rows]
 
 
 def _comparison_closed(request: HttpRequest, document: Document, book: Codebook, version: Any,

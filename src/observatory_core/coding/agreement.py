@@ -116,3 +116,55 @@ def compare(codings: Mapping[str, set[tuple[Hashable, str]]], units: Sequence[Ha
         if coders else None
     return Agreement(coders, len(units), tuple(per_code), overall_kappa, overall_alpha,
                      tuple(disagreements))
+
+
+@dataclass(frozen=True)
+class MachineAgreement:
+    """The machine as one more coder of a code: its kappa with each person and with the
+    consensus, beside the people's kappa with each other."""
+
+    code: str
+    people: float | None  # mean pairwise kappa between people
+    with_consensus: float | None
+    with_person: dict[str, float | None]
+    alpha: float | None  # Krippendorff's alpha over the people and the machine
+
+    @property
+    def as_good_as_people(self) -> bool:
+        """The machine agrees with the consensus at least as well as people agree with each
+        other (the condition for letting it code first, a person checking a sample)."""
+        return (self.people is not None and self.with_consensus is not None
+                and self.with_consensus >= self.people)
+
+
+def machine_agreement(people: Mapping[str, set[tuple[Hashable, str]]],
+                      machine: set[tuple[Hashable, str]],
+                      consensus: set[tuple[Hashable, str]] | None,
+                      units: Sequence[Hashable], codes: Sequence[str],
+                      judged: Mapping[str, set[Hashable]] | None = None,
+                      ) -> list[MachineAgreement]:
+    """``people``: person -> {(unit, code)} they applied; ``machine``: what the machine
+    applied; ``consensus``: the adjudicated coding of every unit (None: there is none).
+    ``judged``: the units each person coded (default: every one of ``units``); two people
+    are compared on the units both judged, the machine and a person on the person's."""
+    names = sorted(people)
+    seen = {p: [u for u in units if judged is None or u in judged.get(p, ())] for p in names}
+    out = []
+    for code in codes:
+        def said(who: set[tuple[Hashable, str]], on: Sequence[Hashable],
+                 code: str = code) -> list[bool]:
+            return [(u, code) in who for u in on]
+
+        pairs = []
+        for x, y in combinations(names, 2):
+            both = [u for u in seen[x] if u in set(seen[y])]
+            pairs.append(cohen_kappa(said(people[x], both), said(people[y], both)))
+        settled = cohen_kappa(said(machine, units), said(consensus, units)) \
+            if consensus is not None else None
+        each = {p: cohen_kappa(said(machine, seen[p]), said(people[p], seen[p]))
+                for p in names}
+        alpha = krippendorff_alpha(
+            [*((u, code) in people[p] if u in set(seen[p]) else None for p in names),
+             (u, code) in machine] for u in units) if names else None
+        out.append(MachineAgreement(code, _mean(pairs), settled, each, alpha))
+    return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import tomllib
 import uuid
 from typing import Any
@@ -118,18 +119,54 @@ def from_csv(text: str, *, key: str = "", name: str = "", source: str = "",
 
 
 # -- REFI-QDA codebook (.qdc) ----------------------------------------------------------------
+# Two notes a code's Description may carry so nothing is lost in a QDA tool and both come back
+# on import. A retired code stays codable (QualCoder, for one, drops codings of a code marked
+# not codable), and a name shared by two codes (e.g. "Other" under two parents) is made unique
+# (QualCoder merges codes by name and orphans the second one's codings).
+RETIRED_NOTE = "Retired in the codebook: not for new coding; kept codable so its codings stay."
+_RENAMED = re.compile(r'^Named "(?P<name>.*)" in the codebook; exported as ".*" so every code '
+                      r"name is unique\.$")
+
+
+def export_names(book: Codebook) -> dict[str, str]:
+    """Each code's name on export: unique across the codebook (compared without case). A
+    shared name gets its parent's name in brackets (or the code's id, if that is still
+    shared)."""
+    seen: dict[str, int] = {}
+    for code in book.codes:
+        seen[code.name.casefold()] = seen.get(code.name.casefold(), 0) + 1
+    names = {c.id: c.name for c in book.codes}
+    out: dict[str, str] = {}
+    taken = {c.name.casefold() for c in book.codes if seen[c.name.casefold()] == 1}
+    for code in book.codes:
+        name = code.name
+        if seen[name.casefold()] > 1:
+            name = f"{code.name} ({names[code.parent]})" if code.parent else code.name
+            if name.casefold() in taken or name == code.name:
+                name = f"{code.name} ({code.id})"
+        taken.add(name.casefold())
+        out[code.id] = name
+    return out
+
+
 def codes_element(book: Codebook, ns: str) -> ET.Element:
-    """The <Codes> tree (nested by parent) in namespace ``ns``."""
+    """The <Codes> tree (nested by parent) in namespace ``ns``; every code codable and every
+    name unique (see ``RETIRED_NOTE``)."""
     codes = ET.Element(f"{{{ns}}}Codes")
+    names = export_names(book)
 
     def add(parent_el: ET.Element, parent_id: str | None) -> None:
         for code in book.children(parent_id):
             el = ET.SubElement(parent_el, f"{{{ns}}}Code", {
-                "guid": code_guid(book.key, code.id), "name": code.name,
-                "isCodable": "false" if code.retired else "true"})
-            description = code.description or ""
-            note = f"[{code.id}] {description}".strip()
-            ET.SubElement(el, f"{{{ns}}}Description").text = note
+                "guid": code_guid(book.key, code.id), "name": names[code.id],
+                "isCodable": "true"})
+            lines = [f"[{code.id}] {code.description or ''}".strip()]
+            if code.retired:
+                lines.append(RETIRED_NOTE)
+            if names[code.id] != code.name:
+                lines.append(f'Named "{code.name}" in the codebook; exported as '
+                             f'"{names[code.id]}" so every code name is unique.')
+            ET.SubElement(el, f"{{{ns}}}Description").text = "\n".join(lines)
             add(el, code.id)
 
     add(codes, None)
@@ -154,9 +191,18 @@ def codes_from_element(codes_el: ET.Element, ns: str) -> list[dict[str, Any]]:
             code_id = child.get("guid", "")
             if desc.startswith("[") and "]" in desc:
                 code_id, desc = desc[1:desc.index("]")], desc[desc.index("]") + 1:].strip()
-            out.append({"id": code_id, "name": child.get("name", ""), "parent": parent,
-                        "description": desc, "guid": child.get("guid", ""),
-                        "retired": child.get("isCodable") == "false"})
+            name, retired, kept = child.get("name", ""), child.get("isCodable") == "false", []
+            for line in desc.split("\n"):  # the notes our own export adds come back as data
+                renamed = _RENAMED.match(line.strip())
+                if line.strip() == RETIRED_NOTE:
+                    retired = True
+                elif renamed:
+                    name = renamed["name"]
+                else:
+                    kept.append(line)
+            out.append({"id": code_id, "name": name, "parent": parent,
+                        "description": "\n".join(kept).strip(), "guid": child.get("guid", ""),
+                        "retired": retired})
             walk(child, code_id)
 
     walk(codes_el, None)

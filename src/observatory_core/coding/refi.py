@@ -4,7 +4,11 @@ plain text under ``sources/``.
 
 Selections are ``startPosition``/``endPosition`` character offsets (Unicode code points,
 zero-based, end exclusive) into the stored text exactly as given, so they stay stable against
-the text the Observatory keeps. Memos travel as each selection's ``Description``.
+the text the Observatory keeps. Memos travel as each selection's ``Description``; a coder's
+memo on a whole document travels as a ``Note`` (its ``creatingUser`` the coder) referred to
+by the source's ``NoteRef``. The consensus coding is exported under a coder of its own
+(``CONSENSUS_USER``): a tool that merges identical codings by the same user would otherwise
+drop it as a duplicate of the adjudicator's own.
 """
 
 from __future__ import annotations
@@ -53,12 +57,28 @@ class QdaSelection:
 
 
 @dataclass(frozen=True)
+class QdaNote:
+    """A memo on a whole source by one user (a REFI-QDA ``Note``)."""
+
+    guid: str
+    text: str
+    user: str | None = None  # user guid
+    name: str = ""
+    created: datetime | None = None
+
+
+@dataclass(frozen=True)
 class QdaSource:
     guid: str
     name: str
     text: str
     selections: tuple[QdaSelection, ...] = ()
     description: str = ""
+    notes: tuple[QdaNote, ...] = ()
+
+
+# The consensus is a coder of its own in an export (see the module's docstring).
+CONSENSUS_USER = QdaUser(str(uuid.uuid5(_GUID_NS, "user/consensus")).upper(), "Consensus")
 
 
 @dataclass(frozen=True)
@@ -116,6 +136,18 @@ def project_xml(project: QdaProject) -> bytes:
                 coding_el = ET.SubElement(sel_el, f"{_Q}Coding", coding)
                 ET.SubElement(coding_el, f"{_Q}CodeRef",
                               {"targetGUID": code_guid(book.key if book else "", sel.code)})
+            for note in source.notes:
+                ET.SubElement(el, f"{_Q}NoteRef", {"targetGUID": note.guid})
+    notes = [note for source in project.sources for note in source.notes]
+    if notes:
+        notes_el = ET.SubElement(root, f"{_Q}Notes")
+        for note in notes:
+            attrs = {"guid": note.guid, "name": note.name or "Memo",
+                     "creationDateTime": _when(note.created)}
+            if note.user:
+                attrs["creatingUser"] = note.user
+            note_el = ET.SubElement(notes_el, f"{_Q}Note", attrs)
+            ET.SubElement(note_el, f"{_Q}PlainTextContent").text = note.text
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
@@ -194,6 +226,13 @@ def _read_project(archive: zipfile.ZipFile, codebook_key: str) -> QdaProject:
                                    "codes": raw}, "project.qde")
         except CodebookError as exc:
             raise QdpxError(str(exc)) from exc
+    notes = {}
+    for el in root.iterfind(f"{_Q}Notes/{_Q}Note"):
+        created = el.get("creationDateTime")
+        notes[el.get("guid", "").upper()] = QdaNote(
+            el.get("guid", ""), _source_text(archive, el), el.get("creatingUser"),
+            el.get("name", ""),
+            datetime.fromisoformat(created.replace("Z", "+00:00")) if created else None)
     sources = []
     for el in root.iterfind(f"{_Q}Sources/{_Q}TextSource"):
         text = _source_text(archive, el)
@@ -215,8 +254,10 @@ def _read_project(archive: zipfile.ZipFile, codebook_key: str) -> QdaProject:
                     memo=(desc.text or "") if desc is not None else "",
                     name=sel.get("name", "")))
         desc = el.find(f"{_Q}Description")
+        refs = [r.get("targetGUID", "").upper() for r in el.iterfind(f"{_Q}NoteRef")]
         sources.append(QdaSource(el.get("guid", ""), el.get("name", ""), text,
                                  tuple(selections),
-                                 (desc.text or "") if desc is not None else ""))
+                                 (desc.text or "") if desc is not None else "",
+                                 tuple(notes[r] for r in refs if r in notes)))
     return QdaProject(root.get("name", ""), book, users, tuple(sources),
                       root.get("origin", ""))

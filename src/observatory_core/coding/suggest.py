@@ -26,7 +26,7 @@ import numpy as np
 from .codebook import Codebook
 
 RULE, MODEL, SIMILARITY, HUMAN = "rule", "model", "similarity", "human"
-MODEL_FORMAT = 2  # 2: per-code thresholds, word+char features
+MODEL_FORMAT = 3  # 3: rules and sentence vectors as features, calibrated probabilities
 SIGNED = b"observatory-model hmac-sha256\n"  # what a stored model blob starts with
 
 
@@ -75,6 +75,17 @@ class RuleMatcher:
             regexes += [re.compile(p) for p in code.patterns]
             if regexes:
                 self.rules.append((code.id, regexes))
+
+    def counts(self, texts: Sequence[str], codes: Sequence[str]) -> np.ndarray:
+        """log(1 + hits) per text and code (a column of zeros for a code without rules): the
+        rules as features of the learned model, so it can learn how far to trust each."""
+        regexes = dict(self.rules)
+        out = np.zeros((len(texts), len(codes)), dtype=np.float32)
+        for j, code in enumerate(codes):
+            for regex in regexes.get(code, ()):
+                for i, text in enumerate(texts):
+                    out[i, j] += sum(1 for _ in regex.finditer(text))
+        return np.log1p(out)
 
     def suggest(self, text: str) -> list[Suggestion]:
         out = []
@@ -180,15 +191,101 @@ class DescriptionSimilarity:
 
 # -- the learned model ----------------------------------------------------------------------
 @dataclass
+class Features:
+    """What the model reads: word and character n-grams, optionally each code's rule hits
+    (``rule_weight``) and the text's sentence vector (``vector_weight``; mean and max over
+    its passages, given by the caller, see :func:`document_vectors`)."""
+
+    vectorizer: Any
+    rules: RuleMatcher | None = None
+    rule_codes: tuple[str, ...] = ()
+    rule_weight: float = 0.0
+    vector_weight: float = 0.0
+
+    def transform(self, texts: Sequence[str], vectors: np.ndarray | None = None) -> Any:
+        from scipy.sparse import csr_matrix, hstack
+
+        parts = [self.vectorizer.transform(list(texts))]
+        if self.rules is not None and self.rule_weight:
+            parts.append(csr_matrix(self.rule_weight
+                                    * self.rules.counts(texts, self.rule_codes)))
+        if self.vector_weight:
+            if vectors is None or len(vectors) != len(texts):
+                raise ValueError("this model reads sentence vectors: give one per text")
+            parts.append(csr_matrix(self.vector_weight * np.asarray(vectors, np.float32)))
+        return hstack(parts).tocsr() if len(parts) > 1 else parts[0].tocsr()
+
+
+def passages_of(text: str, size: int = 600) -> list[str]:
+    """A long text as passages of whole sentences up to about ``size`` characters (the
+    sentence model reads 128 word pieces, about 600 characters)."""
+    sentences = [x for x in re.split(r"(?<=[.!?])\s+|\n{2,}", text) if x.strip()]
+    out: list[str] = []
+    for sentence in sentences:
+        if out and len(out[-1]) + len(sentence) < size:
+            out[-1] += " " + sentence
+        else:
+            out.append(sentence[:size * 2])
+    return out or [text[:size]]
+
+
+def document_vectors(texts: Sequence[str], encode: Any) -> np.ndarray:
+    """Each text's sentence vector: mean and max (concatenated) of its passages' vectors,
+    ``encode(list[str]) -> (n, dim)``; a short unit is its own single passage."""
+    pieces = [passages_of(t) for t in texts]
+    flat = [p for ps in pieces for p in ps]
+    matrix = np.asarray(encode(flat), dtype=np.float32) if flat else np.zeros((0, 1))
+    out, at = [], 0
+    for ps in pieces:
+        block = matrix[at:at + len(ps)]
+        at += len(ps)
+        out.append(np.concatenate([block.mean(axis=0), block.max(axis=0)]))
+    return np.vstack(out) if out else np.zeros((0, 2 * matrix.shape[1]), np.float32)
+
+
+@dataclass
+class Calibrator:
+    """Maps a classifier's score to the share of such units people coded: Platt scaling
+    (a logistic curve) with few positives, isotonic regression with 20 or more (isotonic
+    over-fits small samples). Fitted on out-of-fold scores only."""
+
+    kind: str
+    model: Any
+
+    def __call__(self, scores: np.ndarray) -> np.ndarray:
+        scores = np.asarray(scores, dtype=float)
+        if self.kind == "isotonic":
+            return np.clip(self.model.predict(scores), 0.0, 1.0)
+        return self.model.predict_proba(_logit(scores).reshape(-1, 1))[:, 1]
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+def fit_calibrator(y: np.ndarray, scores: np.ndarray, isotonic_from: int = 20) -> Calibrator:
+    from sklearn.isotonic import IsotonicRegression
+    from sklearn.linear_model import LogisticRegression
+
+    y = np.asarray(y, dtype=bool)
+    if y.sum() >= isotonic_from and (~y).sum() >= isotonic_from:
+        iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
+        return Calibrator("isotonic", iso.fit(scores, y.astype(float)))
+    platt = LogisticRegression(C=1e4).fit(_logit(scores).reshape(-1, 1), y)
+    return Calibrator("platt", platt)
+
+
+@dataclass
 class CodeModel:
-    """One classifier per code (one-vs-rest, class-weighted logistic regression on word and
-    character n-gram TF-IDF), each with its own decision threshold tuned by inner
-    cross-validation on the training data; codes with too few confirmed examples are left to
-    the rules."""
+    """One classifier per code (one-vs-rest, class-weighted logistic regression on
+    :class:`Features`), each with a calibrator and a decision threshold chosen by an inner
+    cross-validation of the training data (the units it is tested on are never seen);
+    codes with too few confirmed examples are left to the rules."""
 
     codebook_key: str
     codes: list[str]
-    vectorizer: Any
+    features: Features
     classifiers: dict[str, Any]
     examples: list[tuple[str, str, frozenset[str]]]  # (ref, unused, codes): refs, never text
     example_matrix: Any
@@ -197,20 +294,32 @@ class CodeModel:
     metrics: dict[str, dict[str, float]] = field(default_factory=dict)
     format: int = MODEL_FORMAT
     thresholds: dict[str, float] = field(default_factory=dict)
+    calibrators: dict[str, Calibrator] = field(default_factory=dict)
 
-    def probabilities(self, texts: Sequence[str]) -> tuple[Any, dict[str, np.ndarray]]:
-        matrix = self.vectorizer.transform(list(texts))
-        return matrix, {code: clf.predict_proba(matrix)[:, 1]
-                        for code, clf in self.classifiers.items()}
+    @property
+    def reads_vectors(self) -> bool:
+        return bool(self.features.vector_weight)
+
+    def probabilities(self, texts: Sequence[str], vectors: np.ndarray | None = None,
+                      ) -> tuple[Any, dict[str, np.ndarray]]:
+        """Calibrated probabilities per code (raw ones for a code too rare to calibrate)."""
+        matrix = self.features.transform(texts, vectors)
+        out = {}
+        for code, clf in self.classifiers.items():
+            raw = clf.predict_proba(matrix)[:, 1]
+            calibrate = self.calibrators.get(code)
+            out[code] = calibrate(raw) if calibrate is not None else raw
+        return matrix, out
 
     def suggest_many(self, texts: Sequence[str], threshold: float | None = None,
-                     neighbours: int = 2) -> list[list[Suggestion]]:
+                     neighbours: int = 2, vectors: np.ndarray | None = None,
+                     ) -> list[list[Suggestion]]:
         """Codes whose probability reaches their tuned threshold (or ``threshold`` for
         all). The explanation names the nearest confirmed units by reference only: their
         text may be another document's, which this user may not be allowed to read."""
         if not texts:
             return []
-        matrix, probs = self.probabilities(texts)
+        matrix, probs = self.probabilities(texts, vectors)
         similar = (matrix @ self.example_matrix.T).toarray() \
             if self.examples and neighbours else None
         out: list[list[Suggestion]] = []
@@ -311,10 +420,12 @@ def tune_threshold(y: np.ndarray, scores: np.ndarray, default: float = 0.5) -> f
 INNER_SAMPLE = 1500  # units used to tune thresholds: retraining on 5,000 stays about a minute
 
 
-def _inner_thresholds(matrix: Any, labels: dict[str, np.ndarray], c: float,
-                      folds: int = 3, seed: int = 1) -> dict[str, float]:
-    """Per-code thresholds from out-of-fold probabilities of an inner cross-validation (the
-    outer test fold is never seen), on at most ``INNER_SAMPLE`` units."""
+def _inner_scores(matrix: Any, labels: dict[str, np.ndarray], c: float,
+                  folds: int = 3, seed: int = 1,
+                  ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Out-of-fold probabilities per code from an inner cross-validation of the training
+    data (the outer test fold is never seen), on at most ``INNER_SAMPLE`` units; a code a
+    fold cannot learn (no positive, or no negative, left in it) is left out."""
     rng = np.random.default_rng(seed)
     if matrix.shape[0] > INNER_SAMPLE:
         keep = np.sort(rng.choice(matrix.shape[0], INNER_SAMPLE, replace=False))
@@ -323,30 +434,40 @@ def _inner_thresholds(matrix: Any, labels: dict[str, np.ndarray], c: float,
     n = matrix.shape[0]
     order = rng.permutation(n)
     k = min(folds, n)
-    out: dict[str, float] = {}
+    scores_out: dict[str, np.ndarray] = {}
+    labels_out: dict[str, np.ndarray] = {}
     for code, y in labels.items():
         scores = np.zeros(n)
-        usable = True
         for fold in range(k):
             test = order[fold::k]
             mask = np.ones(n, dtype=bool)
             mask[test] = False
             if y[mask].sum() == 0 or y[mask].all():
-                usable = False
                 break
             scores[test] = _classifier(c).fit(matrix[mask], y[mask]).predict_proba(
                 matrix[test])[:, 1]
-        # the midpoint between the tuned cut and 0.5 guards against an over-fitted cut
-        out[code] = (tune_threshold(y, scores) + 0.5) / 2 if usable else 0.5
-    return out
+        else:
+            scores_out[code], labels_out[code] = scores, y
+    return scores_out, labels_out
 
 
 def train(book_key: str, examples: Sequence[Example], codes: Sequence[str],
-          min_positive: int = 2, c: float = 4.0, tune: bool = True) -> CodeModel:
+          min_positive: int = 2, c: float = 4.0, tune: bool = True, *,
+          book: Codebook | None = None, rule_weight: float = 0.0,
+          vectors: np.ndarray | None = None, vector_weight: float = 0.0,
+          calibrate: bool = True, shrink: bool = True) -> CodeModel:
+    """The learned model. ``book`` with ``rule_weight`` > 0 adds the codebook's rules as
+    features; ``vectors`` (one sentence vector per example, :func:`document_vectors`) with
+    ``vector_weight`` > 0 adds meaning. ``calibrate``: probabilities calibrated on inner
+    out-of-fold scores. ``shrink``: each tuned threshold moved halfway towards 0.5 (on
+    uncalibrated scores the plain F1-best cut over-fits)."""
     started = time.perf_counter()
     texts = [e.text for e in examples]
-    vectorizer = _vectorizer().fit(texts or ["empty"])
-    matrix = vectorizer.transform(texts).tocsr()
+    rules = RuleMatcher(book) if book is not None and rule_weight else None
+    features = Features(_vectorizer().fit(texts or ["empty"]), rules, tuple(codes),
+                        rule_weight if rules else 0.0,
+                        vector_weight if vectors is not None else 0.0)
+    matrix = features.transform(texts, vectors)
     labels = {}
     for code in codes:
         y = np.array([code in e.codes for e in examples])
@@ -354,11 +475,49 @@ def train(book_key: str, examples: Sequence[Example], codes: Sequence[str],
             continue
         labels[code] = y
     classifiers = {code: _classifier(c).fit(matrix, y) for code, y in labels.items()}
-    thresholds = _inner_thresholds(matrix, {k: v for k, v in labels.items() if v.sum() >= 3},
-                                   c) if tune and len(examples) >= 9 else {}
+    thresholds: dict[str, float] = {}
+    calibrators: dict[str, Calibrator] = {}
+    if tune and len(examples) >= 9:
+        scores, ys = _inner_scores(matrix, {k: v for k, v in labels.items() if v.sum() >= 3},
+                                   c)
+        for code, raw in scores.items():
+            if calibrate:
+                calibrators[code] = fit_calibrator(ys[code], raw)
+                raw = calibrators[code](raw)
+            cut = tune_threshold(ys[code], raw)
+            thresholds[code] = (cut + 0.5) / 2 if shrink else cut
     kept = [(e.ref or f"#{i + 1}", "", e.codes) for i, e in enumerate(examples)]
-    return CodeModel(book_key, list(codes), vectorizer, classifiers, kept, matrix, len(examples),
-                     time.perf_counter() - started, thresholds=thresholds)
+    return CodeModel(book_key, list(codes), features, classifiers, kept, matrix, len(examples),
+                     time.perf_counter() - started, thresholds=thresholds,
+                     calibrators=calibrators)
+
+
+# -- calibration measured -------------------------------------------------------------------
+def reliability(y: Sequence[bool], p: Sequence[float], bins: int = 10,
+                ) -> list[dict[str, float]]:
+    """The reliability diagram's table: per band of stated confidence, how many
+    suggestions, their mean confidence and the share people confirmed."""
+    y_arr, p_arr = np.asarray(y, dtype=float), np.asarray(p, dtype=float)
+    edges = np.linspace(0, 1, bins + 1)
+    band = np.clip(np.digitize(p_arr, edges[1:-1]), 0, bins - 1)
+    out = []
+    for b in range(bins):
+        inside = band == b
+        if inside.any():
+            out.append({"low": float(edges[b]), "high": float(edges[b + 1]),
+                        "count": int(inside.sum()),
+                        "confidence": float(p_arr[inside].mean()),
+                        "observed": float(y_arr[inside].mean())})
+    return out
+
+
+def expected_calibration_error(y: Sequence[bool], p: Sequence[float], bins: int = 10) -> float:
+    """Mean |share confirmed - mean confidence| over confidence bands, weighted by how many
+    fall in each band (0: confidence means exactly what it says)."""
+    table = reliability(y, p, bins)
+    total = sum(row["count"] for row in table)
+    return sum(row["count"] * abs(row["observed"] - row["confidence"])
+               for row in table) / total if total else 0.0
 
 
 # -- combining and scoring ------------------------------------------------------------------
@@ -421,39 +580,121 @@ def prf(truth: Sequence[frozenset[str]], predicted: Sequence[set[str] | frozense
     return out
 
 
+def fold_of(n: int, folds: int, seed: int = 0,
+            groups: Sequence[str] | None = None) -> list[int]:
+    """Each example's fold; examples of one group (e.g. the same text printed in many
+    reports) always fall in the same fold, so a repeat is never tested against itself."""
+    names = list(dict.fromkeys(groups)) if groups is not None else list(range(n))
+    order = np.random.default_rng(seed).permutation(len(names))
+    k = max(2, min(folds, len(names))) if len(names) >= 2 else 1
+    rank = {names[int(j)]: r % k for r, j in enumerate(order)}
+    members = list(groups) if groups is not None else list(range(n))
+    return [rank[members[i]] for i in range(n)]
+
+
 def cross_validate(book: Codebook, examples: Sequence[Example], *, folds: int = 5,
                    mode: str = "model", seed: int = 0, threshold: float | None = None,
-                   groups: Sequence[str] | None = None,
+                   groups: Sequence[str] | None = None, vectors: np.ndarray | None = None,
+                   options: dict[str, Any] | None = None,
+                   probabilities: dict[str, np.ndarray] | None = None,
                    ) -> tuple[dict[str, dict[str, float]], list[set[str]]]:
     """Per-code precision/recall/F1 of suggestions on held-out confirmed examples.
 
     ``mode``: 'rules' (keywords/patterns alone), 'similarity', 'model' (learned alone) or
-    'model+rules'. ``groups``: examples of one group (e.g. the same text printed in many
-    reports) always fall in the same fold, so a repeat is never tested against itself.
+    'model+rules' (learned, and the rules' own suggestions beside it). ``options``: passed to
+    :func:`train` (e.g. ``rule_weight``, ``vector_weight``, ``c``); ``vectors``: one sentence
+    vector per example. ``groups``: see :func:`fold_of`. ``probabilities``, when given, is
+    filled with each code's held-out model probability per example (for calibration).
     Returns the metrics and the held-out predictions (for kappa)."""
     codes = [c.id for c in book.codes if not c.retired]
     n = len(examples)
     predicted: list[set[str]] = [set() for _ in range(n)]
-    names = list(dict.fromkeys(groups)) if groups is not None else list(range(n))
-    order = np.random.default_rng(seed).permutation(len(names))
-    k = max(2, min(folds, len(names))) if len(names) >= 2 else 1
-    fold_of = {names[int(j)]: rank % k for rank, j in enumerate(order)}
-    members = list(groups) if groups is not None else list(range(n))
-    for fold in range(k):
-        test = [i for i in range(n) if fold_of[members[i]] == fold]
-        test_set = set(test)
-        train_ex = [examples[i] for i in range(n) if i not in test_set]
+    folds_of = fold_of(n, folds, seed, groups)
+    options = dict(options or {})
+    if options.get("rule_weight"):
+        options["book"] = book
+    for fold in sorted(set(folds_of)):
+        test = [i for i in range(n) if folds_of[i] == fold]
+        train_idx = [i for i in range(n) if folds_of[i] != fold]
+        train_ex = [examples[i] for i in train_idx]
         texts = [examples[i].text for i in test]
-        model = train(book.key, train_ex, codes) if mode.startswith("model") else None
+        model = None
+        if mode.startswith("model"):
+            model = train(book.key, train_ex, codes, vectors=None if vectors is None
+                          else vectors[train_idx], **options)
+        test_vectors = None if vectors is None else vectors[test]
         similarity = DescriptionSimilarity(book, corpus=[e.text for e in train_ex]) \
             if mode == "similarity" else None
-        suggester = Suggester(book, model=model, similarity=similarity,
+        suggester = Suggester(book, similarity=similarity,
                               use_rules=mode in ("rules", "model+rules"))
-        if model is not None:
-            model_rows = model.suggest_many(texts, threshold=threshold, neighbours=0)
+        model_rows = model.suggest_many(texts, threshold=threshold, neighbours=0,
+                                        vectors=test_vectors) if model is not None \
+            else [[] for _ in test]
+        if model is not None and probabilities is not None:
+            _, probs = model.probabilities(texts, test_vectors)
+            for code, p in probs.items():
+                probabilities.setdefault(code, np.full(n, np.nan))[test] = p
         for j, (i, row) in enumerate(zip(test, suggester.suggest_many(texts), strict=True)):
             chosen = {s.code for s in row if s.origin != SIMILARITY or s.confidence >= 0.2}
-            if mode == "model":
-                chosen = {s.code for s in model_rows[j]}
-            predicted[i] = chosen
+            predicted[i] = chosen | {s.code for s in model_rows[j]}
     return prf([e.codes for e in examples], predicted, codes), predicted
+
+
+def nested_cross_validate(book: Codebook, examples: Sequence[Example],
+                          variants: dict[str, tuple[str, dict[str, Any]]], *,
+                          folds: int = 5, inner: int = 3, seed: int = 0,
+                          groups: Sequence[str] | None = None,
+                          vectors: np.ndarray | None = None,
+                          ) -> tuple[dict[str, dict[str, float]], list[set[str]], list[str]]:
+    """Choose among ``variants`` (name -> (mode, train options)) by an inner
+    cross-validation of each outer training fold (macro F1), and score the chosen one on the
+    outer test fold, which the choice never saw. Returns the outer metrics, predictions and
+    the variant chosen in each outer fold."""
+    codes = [c.id for c in book.codes if not c.retired]
+    n = len(examples)
+    predicted: list[set[str]] = [set() for _ in range(n)]
+    folds_of = fold_of(n, folds, seed, groups)
+    chosen: list[str] = []
+    for fold in sorted(set(folds_of)):
+        train_idx = [i for i in range(n) if folds_of[i] != fold]
+        test = [i for i in range(n) if folds_of[i] == fold]
+        sub = [examples[i] for i in train_idx]
+        sub_groups = [groups[i] for i in train_idx] if groups is not None else None
+        sub_vectors = vectors[train_idx] if vectors is not None else None
+        best, best_f1 = next(iter(variants)), -1.0
+        for name, (mode, options) in variants.items():
+            metrics, _ = cross_validate(book, sub, folds=inner, mode=mode, seed=seed + 1,
+                                        groups=sub_groups, vectors=sub_vectors,
+                                        options=options)
+            if metrics["macro"]["f1"] > best_f1:
+                best, best_f1 = name, metrics["macro"]["f1"]
+        chosen.append(best)
+        mode, options = variants[best]
+        out = _fit_predict(book, sub, [examples[i] for i in test], mode, options, sub_vectors,
+                           None if vectors is None else vectors[test])
+        for i, codes_found in zip(test, out, strict=True):
+            predicted[i] = codes_found
+    return prf([e.codes for e in examples], predicted, codes), predicted, chosen
+
+
+def _fit_predict(book: Codebook, train_ex: Sequence[Example], test_ex: Sequence[Example],
+                 mode: str, options: dict[str, Any], train_vectors: np.ndarray | None,
+                 test_vectors: np.ndarray | None) -> list[set[str]]:
+    codes = [c.id for c in book.codes if not c.retired]
+    options = dict(options)
+    if options.get("rule_weight"):
+        options["book"] = book
+    texts = [e.text for e in test_ex]
+    rows: list[set[str]] = [set() for _ in texts]
+    if mode.startswith("model"):
+        model = train(book.key, train_ex, codes, vectors=train_vectors, **options)
+        rows = [{s.code for s in r} for r in model.suggest_many(texts, neighbours=0,
+                                                                  vectors=test_vectors)]
+    if mode in ("rules", "model+rules"):
+        rules = RuleMatcher(book)
+        rows = [r | {s.code for s in rules.suggest(t)} for r, t in zip(rows, texts, strict=True)]
+    return rows
+
+
+# The variant the app trains (chosen by bench/bench_suggest.py; figures in docs/coding.md).
+SHIPPED: dict[str, Any] = {"rule_weight": 1.0, "shrink": True}

@@ -190,6 +190,20 @@ def test_two_coders_blind_lock_compare_adjudicate_export(coders, coded_document)
     assert source.text == text
     assert {source.text[s.start:s.end] for s in source.selections} == {
         recs[0].text, "quality of recording"} or len(source.selections) == 2
+    # everything: the consensus under a coder of its own beside ann's codings (a QDA tool
+    # merging codings of one user, code and span would drop it), and ann's memo a note
+    assert post(ann, coded_document, action="progress", done="on",
+                memo="Checked twice").status_code == 200
+    project = read_qdpx(ann.get("/coding/export/", {"codebook": "recommendation_themes",
+                                                    "format": "qdpx", "set": "all"}).content,
+                        codebook_key="recommendation_themes")
+    [source] = project.sources
+    users = {u.guid: u.name for u in project.users}
+    assert set(users.values()) == {"ann", "bob", "Consensus"}
+    coded = {(users[s.user], s.code) for s in source.selections}
+    assert {("Consensus", "training"), ("Consensus", "recording"), ("ann", "training"),
+            ("ann", "recording")} <= coded
+    assert [(n.text, users[n.user]) for n in source.notes] == [("Checked twice", "ann")]
     # practitioners cannot export codings; downloads are audited
     assert client(coders["pat"]).get("/coding/export/").status_code == 403
     assert AuditEvent.objects.filter(object_kind="coding", action="download").exists()

@@ -11,6 +11,8 @@ import pytest
 from observatory_core.coding.codebook import shipped_codebooks
 from observatory_core.coding.formats import PROJECT_NS, QDA_NS, to_qdc
 from observatory_core.coding.refi import (
+    CONSENSUS_USER,
+    QdaNote,
     QdaProject,
     QdaSelection,
     QdaSource,
@@ -98,3 +100,73 @@ def test_bad_qdpx_refused():
         QdaSelection(stable_guid("bad"), 2, 99, "training"),)),))
     with pytest.raises(QdpxError, match="outside the text"):
         write_qdpx(bad)
+
+
+# -- what a QDA tool like QualCoder would lose (merging by user, code name; not codable) -----
+def _lossy_project():
+    """Each case that lost work in QualCoder: a consensus coding on the same span and code as
+    the adjudicator's own, a retired code's coding, two codes named "Other" under different
+    parents, and a coder's memo on the whole document."""
+    from observatory_core.coding.codebook import parse_codebook
+
+    book = parse_codebook({"key": "lossy", "name": "Lossy", "source": "test", "codes": [
+        {"id": "a", "name": "Agencies"}, {"id": "a_other", "name": "Other", "parent": "a"},
+        {"id": "b", "name": "Barriers"}, {"id": "b_other", "name": "other", "parent": "b"},
+        {"id": "old", "name": "Old theme", "description": "as first drafted",
+         "retired": True}]})
+    ann = QdaUser(stable_guid("user", "ann"), "ann")
+    span = (TEXT.index("training"), TEXT.index("training") + len("training"))
+    sels = (QdaSelection(stable_guid("s", "own"), *span, "a_other", ann.guid),
+            QdaSelection(stable_guid("s", "consensus"), *span, "a_other", CONSENSUS_USER.guid,
+                         memo="Consensus, adjudicated by ann."),
+            QdaSelection(stable_guid("s", "b"), 0, 14, "b_other", ann.guid),
+            QdaSelection(stable_guid("s", "old"), 0, 14, "old", ann.guid))
+    memo = QdaNote(stable_guid("memo", 1), "Read twice; page 3 is unclear.", ann.guid,
+                   "Memo by ann")
+    return QdaProject("lossy", book, (ann, CONSENSUS_USER),
+                      (QdaSource(stable_guid("src", 1), "doc", TEXT, sels, notes=(memo,)),))
+
+
+def test_nothing_a_qda_tool_merges_is_lost(schema):
+    from lxml import etree
+
+    project = _lossy_project()
+    xml = project_xml(project)
+    schema.assertValid(etree.fromstring(xml))
+    root = ET.fromstring(xml)
+    q = f"{{{PROJECT_NS}}}"
+    codes = list(root.iter(f"{q}Code"))
+    # every code codable, and no two names alike (compared without case)
+    assert {c.get("isCodable") for c in codes} == {"true"}
+    names = [c.get("name").casefold() for c in codes]
+    assert len(set(names)) == len(names)
+    assert {"other (agencies)", "other (barriers)"} <= set(names)
+    # the consensus is its own coder, not the adjudicator again
+    users = {s.get("creatingUser") for s in root.iter(f"{q}PlainTextSelection")
+             if s.get("startPosition") == str(TEXT.index("training"))}
+    assert users == {stable_guid("user", "ann"), CONSENSUS_USER.guid}
+    # the document memo is a note by its coder, referred to by the source
+    [note] = root.iter(f"{q}Note")
+    assert note.get("creatingUser") == stable_guid("user", "ann")
+    assert root.find(f"{q}Sources/{q}TextSource/{q}NoteRef").get("targetGUID") == note.get(
+        "guid")
+
+
+def test_lossy_cases_come_back_on_reimport():
+    project = _lossy_project()
+    back = read_qdpx(write_qdpx(project), codebook_key="lossy")
+    assert back.codebook.codes == project.codebook.codes  # names, parents, retirement
+    assert {u.name for u in back.users} == {"ann", "Consensus"}
+    [source] = back.sources
+    got = sorted((s.code, s.user, s.start, s.end) for s in source.selections)
+    assert got == sorted((s.code, s.user, s.start, s.end) for s in project.sources[0].selections)
+    [note] = source.notes
+    assert (note.text, note.user) == ("Read twice; page 3 is unclear.", stable_guid("user", "ann"))
+
+
+def test_qdc_keeps_retired_codes_and_unique_names():
+    from observatory_core.coding.formats import from_qdc
+
+    book = _lossy_project().codebook
+    back = from_qdc(to_qdc(book), key="lossy")
+    assert back.codes == book.codes

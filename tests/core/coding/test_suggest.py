@@ -97,3 +97,71 @@ def test_thresholds_are_tuned_per_code_by_inner_cross_validation():
     model = train("t", EXAMPLES, ["training", "records"])
     assert set(model.thresholds) == {"training", "records"}
     assert all(0 < t < 1 for t in model.thresholds.values())
+
+
+def test_calibration_error_and_reliability_table():
+    import numpy as np
+
+    from observatory_core.coding.suggest import (
+        expected_calibration_error,
+        fit_calibrator,
+        reliability,
+    )
+
+    y = [True, False] * 50
+    honest = [0.5] * 100  # half confirmed, stated 50%: calibrated
+    assert expected_calibration_error(y, honest) == 0.0
+    boastful = [0.95] * 100  # stated 95%, half confirmed
+    assert abs(expected_calibration_error(y, boastful) - 0.45) < 1e-9
+    [row] = reliability(y, boastful)
+    assert row["count"] == 100 and row["observed"] == 0.5 and row["low"] == 0.9
+    # a calibrator learned on over-confident scores pulls them towards what was observed
+    rng = np.random.default_rng(0)
+    scores = rng.uniform(0, 1, 400)
+    truth = rng.uniform(0, 1, 400) < 0.2 + 0.3 * scores  # true rate 0.2-0.5
+    for size, kind in ((400, "isotonic"), (45, "platt")):  # Platt below 20 positives
+        calibrate = fit_calibrator(truth[:size], scores[:size])
+        assert calibrate.kind == kind
+        before = expected_calibration_error(truth, scores)
+        assert expected_calibration_error(truth, calibrate(scores)) < before
+
+
+def test_rules_and_sentence_vectors_are_model_features():
+    import numpy as np
+
+    from observatory_core.coding.suggest import RuleMatcher, document_vectors, passages_of
+
+    counts = RuleMatcher(BOOK).counts(["training and more training", "nothing"],
+                                      ["training", "records"])
+    assert counts[0, 0] == pytest.approx(np.log1p(2)) and counts[1].sum() == 0
+    model = train("t", EXAMPLES, ["training", "records"], book=BOOK, rule_weight=1.0)
+    assert model.features.rule_weight == 1.0
+    # the model with rule features learns the rule: a unit with only the keyword
+    assert model.suggest_many(["training"])[0][0].code == "training"
+    text = "One sentence here. " * 80
+    assert all(len(p) <= 620 for p in passages_of(text)) and len(passages_of(text)) > 1
+
+    def encode(texts):  # a stand-in sentence model: length and vowel share
+        return np.array([[len(t) / 100, sum(c in "aeiou" for c in t) / max(len(t), 1)]
+                         for t in texts])
+
+    vectors = document_vectors([e.text for e in EXAMPLES], encode)
+    assert vectors.shape == (len(EXAMPLES), 4)  # mean and max of each dimension
+    with_vectors = train("t", EXAMPLES, ["training", "records"], vectors=vectors,
+                         vector_weight=1.0)
+    with pytest.raises(ValueError, match="sentence vectors"):
+        with_vectors.suggest_many(["staff training"])
+    row = with_vectors.suggest_many(["staff training sessions"],
+                                    vectors=document_vectors(["staff training sessions"],
+                                                             encode))[0]
+    assert row and row[0].code == "training"
+
+
+def test_nested_choice_never_sees_the_outer_test_fold():
+    from observatory_core.coding.suggest import nested_cross_validate
+
+    variants = {"plain": ("model", {}), "with rules": ("model", {"rule_weight": 1.0})}
+    metrics, predicted, chosen = nested_cross_validate(BOOK, EXAMPLES * 2, variants, folds=3,
+                                                       inner=2)
+    assert len(chosen) == 3 and set(chosen) <= set(variants)
+    assert len(predicted) == 24 and metrics["macro"]["f1"] > 0.5
