@@ -160,7 +160,8 @@ def _row_problems(row: dict[str, str], agencies: dict[str, Any], priorities: tup
     if not row["Action"]:
         bad.append(("Action", "is empty"))
     if not row["Recommendation number"] and not row["Reference"]:
-        bad.append(("Recommendation number", "is empty: say which recommendation the action is for"))
+        bad.append(("Recommendation number",
+                    "is empty: say which recommendation the action is for"))
     if row["Lead agency"] and row["Lead agency"].lower() not in agencies:
         bad.append(("Lead agency", f"'{row['Lead agency']}' is not an agency in the list"))
     if row["Lead role"] and not known_role(row["Lead role"]):

@@ -202,7 +202,8 @@ def check_due(start: date, band_key: str, due: date | None,
     try:
         earliest, latest = due_window(start, band_key, rules)
     except KeyError:
-        return None, f"'{band_key}' is not a priority band ({', '.join(b.key for b in rules.bands)})"
+        names = ", ".join(b.key for b in rules.bands)
+        return None, f"'{band_key}' is not a priority band ({names})"
     if due is None:
         return latest, ""
     if due < start:

@@ -9,7 +9,6 @@ from django.core import signing
 from django.core.mail import EmailMessage
 from django.urls import reverse
 
-
 SALT = "observatory.notifications.unsubscribe"
 _TOPICS: dict[str, str] = {}
 

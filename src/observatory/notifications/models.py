@@ -12,3 +12,6 @@ class Unsubscription(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "topic"],
                                                name="one_unsubscription_per_topic")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} unsubscribed from {self.topic}"

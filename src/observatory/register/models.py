@@ -66,11 +66,11 @@ class ActionPlan(_InPlan):
     def __str__(self) -> str:
         return f"Action plan of {self.review.reference}"
 
-    def _review(self) -> Review:
-        return self.review
-
     def get_absolute_url(self) -> str:
         return reverse("register-review", args=[self.review.reference])
+
+    def _review(self) -> Review:
+        return self.review
 
 
 class RegisterEntry(_InPlan):
@@ -108,11 +108,11 @@ class RegisterEntry(_InPlan):
     def __str__(self) -> str:
         return f"Recommendation {self.number or self.pk} of {self.review.reference}"
 
-    def _review(self) -> Review:
-        return self.review
-
     def get_absolute_url(self) -> str:
         return reverse("register-entry", args=[self.pk])
+
+    def _review(self) -> Review:
+        return self.review
 
     @property
     def addressee_label(self) -> str:
@@ -138,6 +138,9 @@ class EntrySource(models.Model):
     class Meta:
         ordering = ["pk"]
 
+    def __str__(self) -> str:
+        return f"Source of {self.entry_id}: page {self.page}"
+
 
 class Appraisal(_InPlan):
     """One SMART criterion of one entry: the machine's verdict with reasons, and a person's."""
@@ -156,6 +159,9 @@ class Appraisal(_InPlan):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["entry", "criterion"],
                                                name="one_appraisal_per_criterion")]
+
+    def __str__(self) -> str:
+        return f"{self.criterion} of {self.entry_id}"
 
     def _review(self) -> Review:
         return self.entry.review
@@ -186,15 +192,15 @@ class Action(_InPlan):
     def __str__(self) -> str:
         return f"Action {self.reference}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("register-action", args=[self.pk])
+
     @property
     def reference(self) -> str:
         return f"A{self.pk}"
 
     def _review(self) -> Review:
         return self.plan.review
-
-    def get_absolute_url(self) -> str:
-        return reverse("register-action", args=[self.pk])
 
 
 class StatusChange(AppendOnly):
@@ -211,6 +217,9 @@ class StatusChange(AppendOnly):
     class Meta:
         ordering = ["at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.from_status} -> {self.to_status}"
+
 
 class ProgressUpdate(AppendOnly):
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
@@ -222,6 +231,9 @@ class ProgressUpdate(AppendOnly):
 
     class Meta:
         ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Update of action {self.action_id}"
 
 
 class Evidence(AppendOnly):
@@ -243,3 +255,6 @@ class Evidence(AppendOnly):
 
     class Meta:
         ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return self.description

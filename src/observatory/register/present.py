@@ -75,8 +75,11 @@ def entry_row(e: RegisterEntry) -> dict[str, Any]:
 def visible_evidence(user: Any, action: Action):
     """Evidence of ``action`` the user may see: described evidence, and documents the user
     may view (an IMR stays confidential when it is evidence)."""
-    return Evidence.objects.filter(action=action).filter(
-        Q(document__isnull=True) | documents_q(user, "view", prefix="document__"))
+    allowed = documents_q(user, "view", prefix="document__")
+    evidence = Evidence.objects.filter(action=action)
+    if not allowed:  # an empty Q is "every document" (and Q(x) | Q() would be just Q(x))
+        return evidence
+    return evidence.filter(Q(document__isnull=True) | allowed)
 
 
 def evidence_row(ev: Evidence) -> dict[str, Any]:

@@ -258,7 +258,8 @@ def entry_split(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry, refused, to = _entry_change(request, entry_id)
     if refused:
         return refused
-    texts = request.POST.getlist("part") or request.POST.get("parts", "").replace("\r\n", "\n").split("\n\n")
+    parts_text = request.POST.get("parts", "").replace("\r\n", "\n")
+    texts = request.POST.getlist("part") or parts_text.split("\n\n")
     try:
         parts = services.split(entry.review, entry, texts, request.user)
     except RegisterError as exc:
