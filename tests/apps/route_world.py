@@ -100,14 +100,29 @@ def build_world(capture_on_commit) -> dict[str, str]:
     section = delphi.add_section(study, "Learning")
     statement = delphi.add_statement(study, section, "A statement")
     SavedAnalysis.objects.create(slug="fuzz", name="Fuzz", filters={"outcome": "death"})
+    entry, action = _register(review, users["partnership_own"])
     return {
         "reference": review.reference, "pk": str(version.document.pk),
         "passage": str(passage.pk if passage else 1), "study_id": str(study.pk),
         "version_id": str(statement.pk), "number": "1", "action": "open",
         "participant_id": "1", "token": "not-a-token", "fmt": "csv",
         "key": Codebook.objects.order_by("key").first().key, "name": "reviews_by_outcome",
-        "slug": "fuzz", "year": "2015",
+        "slug": "fuzz", "year": "2015", "entry_id": str(entry.pk), "action_id": str(action.pk),
     }
+
+
+def _register(review, user):
+    """A register entry confirmed from the processed report, with a plan and an action."""
+    from datetime import date
+
+    from observatory.register import services
+
+    entry = services.confirm(review, services.suggestions(review)[0].id, user)
+    services.start_plan(review, date(2026, 1, 1), user)
+    action = services.add_action(entry, user, description="Audit case files",
+                                 lead_agency=term("agency", "police"),
+                                 lead_role="Detective inspector", priority="medium")
+    return entry, action
 
 
 def concrete(route: Route, values: dict[str, str]) -> str:

@@ -311,7 +311,8 @@ def claimed_by(action: Action) -> int | None:
 
 
 @transaction.atomic
-def move(action: Action, lock: int | None, target: str, user: Any, note: str = "") -> Action:
+def move(action: Action, lock: int | None, target: str, user: Any, note: str = "",
+         *, by_name: str = "") -> Action:
     """Change the status, as the rules allow; kept in the history with the evidence seen."""
     fresh = Action.objects.select_for_update().get(pk=action.pk)
     if lock is not None and fresh.lock != lock:
@@ -323,18 +324,19 @@ def move(action: Action, lock: int | None, target: str, user: Any, note: str = "
     if problem:
         raise RegisterError(problem[0].upper() + problem[1:] + ".")
     StatusChange.objects.create(action=fresh, from_status=fresh.status, to_status=target,
-                                by=_user(user), by_name=_name(user), note=note.strip(),
+                                by=_user(user), by_name=by_name or _name(user),
+                                note=note.strip(),
                                 evidence=evidence if target == "verified" else [])
     _bump(Action, fresh.pk, fresh.lock, "action", status=target)
     fresh.refresh_from_db()
     return fresh
 
 
-def add_update(action: Action, text: str, user: Any) -> ProgressUpdate:
+def add_update(action: Action, text: str, user: Any, *, by_name: str = "") -> ProgressUpdate:
     if not text.strip():
         raise RegisterError("Enter the progress update.")
     return ProgressUpdate.objects.create(action=action, text=text.strip(), by=_user(user),
-                                         by_name=_name(user))
+                                         by_name=by_name or _name(user))
 
 
 @transaction.atomic
@@ -356,7 +358,7 @@ def upload_evidence(action: Action, *, filename: str, stream: BinaryIO, kind: Te
 
 
 def link_evidence(action: Action, *, document: Document | None, description: str,
-                  user: Any) -> Evidence:
+                  user: Any, by_name: str = "") -> Evidence:
     """Evidence already in the review's documents, or described (an audit, data)."""
     if document is not None and document.review_id != action.plan.review_id:
         raise RegisterError("Evidence can only link to this review's own documents.")
@@ -366,4 +368,4 @@ def link_evidence(action: Action, *, document: Document | None, description: str
         action=action, document=document,
         version=document.current_version if document else None,
         description=(description.strip() or (document.title if document else ""))[:300],
-        by=_user(user), by_name=_name(user))
+        by=_user(user), by_name=by_name or _name(user))

@@ -22,6 +22,7 @@ from ..audit.log import record, refused_input
 from ..repository.models import Document, Review
 from ..vocabularies.models import Term
 from ..web.access import allowed_or_page
+from ..web.params import MAX_ID
 from ..web.render import error, respond, wants_json
 from . import dashboard, exchange, present, services
 from .models import Action, ActionPlan, RegisterEntry
@@ -33,10 +34,12 @@ MISSING_ACTION = "There is no such action."
 
 
 def _int(value: Any) -> int | None:
+    """A posted id, or None when it is not one (never beyond what the database holds)."""
     try:
-        return int(str(value).strip())
+        number = int(str(value).strip())
     except (TypeError, ValueError):
         return None
+    return number if 0 < number <= MAX_ID else None
 
 
 def _date(value: str) -> date | None:
@@ -65,7 +68,7 @@ def _review(request: HttpRequest, reference: str, action: str):
 
 
 def _object(request: HttpRequest, model: type, pk: int, action: str, missing: str):
-    obj = model.objects.filter(pk=pk).first()
+    obj = model.objects.filter(pk=pk).first() if 0 < pk <= MAX_ID else None
     return allowed_or_page(request, obj, action, missing)
 
 
