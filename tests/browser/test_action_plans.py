@@ -129,7 +129,8 @@ def test_register_appraise_act_evidence_verify_and_dashboard(page, live_server, 
     expect(page.locator("#count-unevidenced")).to_have_text("0")
     expect(page.locator("#count-backlog")).to_have_text("0")
     expect(page.locator("#count-noactions")).to_have_text("1")  # the merged one
-    expect(page.get_by_role("link", name=re.compile("Deliver the neglect briefing"))).to_be_visible()
+    overdue = page.get_by_role("link", name=re.compile("Deliver the neglect briefing"))
+    expect(overdue).to_be_visible()
     page.set_viewport_size({"width": 375, "height": 800})
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert_accessible(page)
