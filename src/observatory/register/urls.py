@@ -11,6 +11,7 @@ urlpatterns = [
     path("reviews/<str:reference>/register/import/", views.import_plan, name="register-import"),
     path("reviews/<str:reference>/action-plan.<str:fmt>", views.export, name="register-export"),
     path("register/<int:entry_id>/", views.entry_detail, name="register-entry"),
+    path("register/<int:entry_id>/similar/", views.entry_similar, name="register-similar"),
     path("register/<int:entry_id>/correct/", views.entry_correct, name="register-correct"),
     path("register/<int:entry_id>/split/", views.entry_split, name="register-split"),
     path("register/<int:entry_id>/appraise/", views.entry_appraise, name="register-appraise"),

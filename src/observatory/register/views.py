@@ -4,6 +4,7 @@ evidence document's own rule for the evidence (``present.visible_evidence``)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -232,6 +233,35 @@ def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
         "may_change": can(request.user, "change", entry), "agencies": _agencies(),
         "roles": actionplan.lead_roles(), "bands": bands, "owners": _owners(entry.review),
         "verdicts": list(smart.VERDICTS.items())})
+
+
+@require_GET
+def entry_similar(request: HttpRequest, entry_id: int) -> HttpResponse:
+    """Recommended before? The passages of other reviews' recommendations sections nearest
+    to this one, by the product's search (hybrid when passages are embedded, else keyword),
+    so access and redaction are the search's own: a role sees only what it may."""
+    entry, refused = _object(request, RegisterEntry, entry_id, "view", MISSING_ENTRY)
+    if refused:
+        return refused
+    from ..ingestion.search import default_mode, search
+
+    mode = default_mode()
+    found = search(request.user, _similar_query(entry.text, mode), mode=mode,
+                   section_kind="recommendations", limit=20)
+    hits = [h for h in found.hits if h.review != entry.review.reference][:10]
+    data = {"entry": present.entry_row(entry), "review": entry.review.reference,
+            "mode": found.mode, "notice": found.notice, "similar": [h.as_dict() for h in hits]}
+    return respond(request, "register/similar.html", data, {"similar_hits": hits})
+
+
+def _similar_query(text: str, mode: str) -> str:
+    """By meaning, the text itself; by wording alone, any of its longer words (a keyword
+    search for the whole text would ask for every word and find only copies); ranking
+    puts the passages sharing most of the rarer words first."""
+    if mode != "keyword":
+        return text
+    words = dict.fromkeys(w.lower() for w in re.findall(r"[A-Za-z]{4,}", text))
+    return " OR ".join(list(words)[:15])
 
 
 def _entry_change(request: HttpRequest, entry_id: int):

@@ -17,7 +17,7 @@ from observatory.register import digest, exchange, services
 from observatory.register.models import Action, RegisterEntry, StatusChange
 from observatory.repository.services import store_version
 
-from ..conftest import make_review, term
+from ..conftest import OTHER_AREA, make_review, term
 
 REPORT = """Serious Case Review: Child R
 
@@ -281,3 +281,21 @@ def test_next_monday_is_a_monday_in_the_future():
     now = timezone.now()
     when = digest.next_monday(now)
     assert when.weekday() == 0 and now < when <= now + timedelta(days=7, hours=8)
+
+
+def test_recommended_before_finds_other_reviews_within_access(
+        world, django_capture_on_commit_callbacks):
+    entry = _confirm_all(world)[0]  # "... training on recognising neglect"
+    other = make_review("REG-OTHER", area=OTHER_AREA, published=False)
+    text = ("Recommendations\n\n1. Every agency should provide training on recognising "
+            "neglect for all frontline staff.\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        store_version(review=other, kind=term("document_kind", "overview_report"),
+                      filename="other.txt", stream=io.BytesIO(text.encode()))
+    url = f"/register/{entry.pk}/similar/?format=json"
+    analyst = _client(world["analyst"]).get(url).json()["data"]
+    assert [h["review"] for h in analyst["similar"]][:1] == ["REG-OTHER"]
+    # The partnership may not read the other area's unpublished review: not suggested.
+    own = _client(world["partnership_own"]).get(url).json()["data"]
+    assert "REG-OTHER" not in {h["review"] for h in own["similar"]}
+    assert all(h["review"] != "REG-1" for h in analyst["similar"])  # never itself
