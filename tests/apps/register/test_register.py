@@ -272,6 +272,11 @@ def test_weekly_digest_counts_links_and_unsubscribe(world, settings):
     mail.outbox.clear()
     assert digest.send_digests() == 0 and mail.outbox == []
     assert Client().get("/notifications/unsubscribe/forged/").status_code == 404
+    from observatory.notifications import send
+
+    with pytest.raises(ValueError, match="unknown e-mail topic"):
+        send(owner, "nonsense", "s", "b")
+    assert send(world["analyst"], digest.TOPIC, "s", "b") is False  # no address
     assert digest.schedule_next() is False  # the test backend runs tasks at once
 
 
