@@ -3,6 +3,6 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("notifications/unsubscribe/<str:token>/", views.unsubscribe_view,
+    path("notifications/unsubscribe/<str:signed>/", views.unsubscribe_view,
          name="notifications-unsubscribe"),
 ]

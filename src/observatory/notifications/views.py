@@ -10,8 +10,8 @@ from .mail import read_token, topics, unsubscribe
 
 
 @require_http_methods(["GET", "POST"])
-def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
-    found = read_token(token)
+def unsubscribe_view(request: HttpRequest, signed: str) -> HttpResponse:
+    found = read_token(signed)
     if found is None:
         return error(request, 404, "This unsubscribe link is not valid.")
     user_id, topic = found
