@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .datafiles import ActionStatusFile, LeadRolesFile, shape_problems
 from .tabular import RowProblem, _parse_date, _text
 
 DATA = Path(__file__).parent / "data" / "register"
@@ -53,9 +54,17 @@ class StatusRules:
         return None
 
 
+def _read(name: str, model: type) -> dict[str, Any]:
+    data = tomllib.loads((DATA / name).read_text(encoding="utf-8"))
+    shape = shape_problems(model, data)  # unknown keys, types (datafiles.py)
+    if shape:
+        raise ValueError(f"{name}: " + "; ".join(shape))
+    return data
+
+
 @lru_cache(maxsize=1)
 def status_rules() -> StatusRules:
-    data = tomllib.loads((DATA / "action_status.toml").read_text(encoding="utf-8"))
+    data = _read("action_status.toml", ActionStatusFile)
     statuses = {key: Status(key, s["label"], s["rag"], tuple(s["to"]), bool(s["finished"]))
                 for key, s in data["statuses"].items()}
     for status in statuses.values():
@@ -67,7 +76,7 @@ def status_rules() -> StatusRules:
 
 @lru_cache(maxsize=1)
 def lead_roles() -> tuple[str, ...]:
-    data = tomllib.loads((DATA / "lead_roles.toml").read_text(encoding="utf-8"))
+    data = _read("lead_roles.toml", LeadRolesFile)
     return tuple(data["roles"])
 
 

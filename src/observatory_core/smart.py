@@ -20,6 +20,8 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+from .datafiles import SmartRulesFile, shape_problems
+
 RULES_FILE = Path(__file__).parent / "data" / "register" / "smart.toml"
 MET, NOT_MET, UNCLEAR = "met", "not_met", "unclear"
 VERDICTS = {MET: "Met", NOT_MET: "Not met", UNCLEAR: "Unclear"}
@@ -125,7 +127,11 @@ def parse_rules(data: dict) -> Rules:
 
 @lru_cache(maxsize=2)
 def load_rules(path: Path = RULES_FILE) -> Rules:
-    return parse_rules(tomllib.loads(path.read_text(encoding="utf-8")))
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    shape = shape_problems(SmartRulesFile, data)  # unknown keys, types (datafiles.py)
+    if shape:
+        raise ValueError(f"{path.name}: " + "; ".join(shape))
+    return parse_rules(data)
 
 
 def _matches(rule: Rule, text: str) -> list[str]:
