@@ -304,3 +304,23 @@ def test_recommended_before_finds_other_reviews_within_access(
     own = _client(world["partnership_own"]).get(url).json()["data"]
     assert "REG-OTHER" not in {h["review"] for h in own["similar"]}
     assert all(h["review"] != "REG-1" for h in analyst["similar"])  # never itself
+
+
+def test_two_people_edit_the_same_action_the_later_save_is_refused(world):
+    entry = _confirm_all(world)[1]
+    manager = world["partnership_own"]
+    services.start_plan(world["review"], date(2026, 1, 1), manager)
+    action = services.add_action(entry, manager, description="Audit", priority="low",
+                                 lead_agency=term("agency", "police"),
+                                 lead_role="Detective inspector")
+    client = _client(manager)
+    page = client.get(f"/actions/{action.pk}/")
+    assert b'id="edit-action"' in page.content
+    form = {"description": "Audit 20 files", "lead_agency": action.lead_agency_id,
+            "lead_role": "Detective inspector", "priority": "low", "due_date": "",
+            "lock": action.lock}
+    assert client.post(f"/actions/{action.pk}/edit/", form).status_code == 302
+    later = client.post(f"/actions/{action.pk}/edit/?format=json",
+                        {**form, "description": "Audit 40 files"})  # opened before
+    assert later.status_code == 409
+    assert Action.objects.get(pk=action.pk).description == "Audit 20 files"
