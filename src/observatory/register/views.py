@@ -43,6 +43,19 @@ def _int(value: Any) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
+def _lock(request: HttpRequest) -> int:
+    """The version of the object the person's form was made from (0 for a new one):
+    required, so that no save can skip the check for someone else's change."""
+    try:
+        lock = int(str(request.POST.get("lock", "")).strip())
+    except ValueError:
+        lock = -1
+    if not 0 <= lock <= MAX_ID:
+        raise RegisterError("Open the page again: the form did not say which version of it "
+                            "you changed.")
+    return lock
+
+
 def _date(value: str) -> date | None:
     value = (value or "").strip()
     if not value:
@@ -276,7 +289,7 @@ def entry_correct(request: HttpRequest, entry_id: int) -> HttpResponse:
         return refused
     text = request.POST.get("text")
     try:
-        entry = services.correct(entry, _int(request.POST.get("lock")), request.user,
+        entry = services.correct(entry, _lock(request), request.user,
                                  addressee=_int(request.POST.get("addressee")),
                                  text=text if text is not None and text.strip() else None)
     except RegisterError as exc:
@@ -387,7 +400,7 @@ def action_edit(request: HttpRequest, action_id: int) -> HttpResponse:
     if refused:
         return refused
     try:
-        action = services.edit_action(action, _int(request.POST.get("lock")), request.user,
+        action = services.edit_action(action, _lock(request), request.user,
                                       **_action_input(request, action.plan.review))
     except RegisterError as exc:
         return _refused(request, action, exc, to)
@@ -402,7 +415,7 @@ def action_status(request: HttpRequest, action_id: int) -> HttpResponse:
         return refused
     target = request.POST.get("status", "")
     try:
-        action = services.move(action, _int(request.POST.get("lock")), target, request.user,
+        action = services.move(action, _lock(request), target, request.user,
                                request.POST.get("note", ""))
     except RegisterError as exc:
         return _refused(request, action, exc, to)

@@ -190,6 +190,9 @@ def test_pages_access_by_area_and_stale_form(world):
     assert stale.status_code == 409 and "Someone else changed" in stale.json()["errors"][0]
     entry.refresh_from_db()
     assert entry.addressee_id == police
+    unversioned = own.post(f"/register/{entry.pk}/correct/?format=json", {"addressee": ""})
+    assert unversioned.status_code == 400 and "Open the page again" in unversioned.json()[
+        "errors"][0]
 
 
 def test_dashboard_export_reimport_and_bad_rows(world, tmp_path):
