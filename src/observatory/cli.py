@@ -147,6 +147,9 @@ def _load_demo(count: int) -> None:
     with tqdm(total=count, desc="Demo corpus", unit="review", file=sys.stderr) as bar:
         report = load_demo(count=count, progress=lambda done, total: bar.update(1))
     click.echo(f"Demo corpus: {report.reviews} fictional reviews, {report.documents} documents.")
+    from .register.demo import load_demo_plans
+
+    click.echo(f"Demo action plans: {load_demo_plans(count)} reviews' plans.")
 
 
 @main.group()
@@ -587,6 +590,10 @@ def worker(queues: str, interval: float, batch: bool, max_tasks: int | None,
         from .operations.metrics import serve_worker_metrics
 
         serve_worker_metrics(metrics_port, metrics_address)
+    if "default" in names:  # the weekly digest queues itself; this starts the chain once
+        from .register.digest import schedule_next
+
+        schedule_next()
     from .operations.worker import run_worker
 
     run_worker(names, interval=interval, batch=batch, max_tasks=max_tasks)
@@ -789,6 +796,10 @@ def search(query: str, username: str | None, section: str, filters: tuple[str, .
 from .analysis.cli import register as _register_analysis  # noqa: E402
 
 _register_analysis(main)
+
+from .register.cli import register as _register_actions  # noqa: E402
+
+_register_actions(main)
 
 
 if __name__ == "__main__":

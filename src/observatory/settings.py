@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "observatory.coding",
     "observatory.analysis",
     "observatory.operations",
+    "observatory.register",
+    "observatory.notifications",
 ]
 
 MIDDLEWARE = [
@@ -299,3 +301,22 @@ LOGGING = {
         "observatory.recovery": {"level": "INFO"},
     },
 }
+
+# E-mail (notifications app: docs/notifications.md). Without an SMTP host, messages are
+# written as files under var/mail (what `make run` does); with OBSERVATORY_SMTP_HOST they go
+# by SMTP. Tests use Django's in-memory outbox.
+if os.environ.get("OBSERVATORY_SMTP_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["OBSERVATORY_SMTP_HOST"]
+    EMAIL_PORT = int(os.environ.get("OBSERVATORY_SMTP_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("OBSERVATORY_SMTP_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("OBSERVATORY_SMTP_PASSWORD", "")
+    EMAIL_USE_TLS = os.environ.get("OBSERVATORY_SMTP_TLS", "1") == "1"
+elif TESTING:
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(DATA_DIR / "mail")
+DEFAULT_FROM_EMAIL = os.environ.get("OBSERVATORY_MAIL_FROM", "observatory@localhost")
+# Links in e-mails are absolute: where people reach the service.
+OBSERVATORY_BASE_URL = os.environ.get("OBSERVATORY_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

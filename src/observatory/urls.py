@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("observatory.coding.urls")),
     path("", include("observatory.analysis.urls")),
     path("", include("observatory.operations.urls")),
+    path("", include("observatory.register.urls")),
+    path("", include("observatory.notifications.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -34,6 +34,7 @@ OBJECT_KINDS = (
     "unsuppressed_statistics",
     "codebook",
     "coding",
+    "action_plan",
 )
 OWN_AREA = "own_area"
 # What ``reach`` answers: a role reaches every object of a kind, those in its own area, or none.

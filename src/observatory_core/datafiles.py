@@ -193,3 +193,67 @@ def _what(err: dict[str, Any]) -> str:
     if err["type"] == "missing":
         return "required"
     return str(err["msg"])
+
+
+# -- register/smart.toml, action_status.toml, lead_roles.toml (smart.py, actionplan.py) ----
+class SmartCriterion(_Strict):
+    key: Text
+    label: Text
+    question: Text
+
+
+class SmartRule(_Strict):
+    """A flag (``against`` criteria) or a signal (``supports`` them)."""
+
+    key: Text
+    label: str = ""
+    against: Names = []
+    supports: Names = []
+    kind: Literal["any", "count", "none"] = "any"
+    min: StrictInt = Field(default=1, ge=1)
+    unless_addressee: StrictBool = False
+    patterns: list[str] = []
+    reason: Text
+
+
+class PriorityBand(_Strict):
+    key: Text
+    label: Text
+    min_months: StrictInt = Field(ge=0)
+    max_months: StrictInt = Field(ge=1)
+
+
+class SmartRulesFile(_Strict):
+    version: Text
+    source: Text
+    criteria: list[SmartCriterion] = Field(min_length=1)
+    flags: list[SmartRule] = []
+    signals: list[SmartRule] = []
+    priority: list[PriorityBand] = Field(min_length=1)
+
+
+class ActionStatus(_Strict):
+    label: Text
+    rag: Literal["red", "amber", "green"]
+    to: Names = []
+    finished: StrictBool
+
+
+class ActionStatusNeeds(_Strict):
+    evidence: StrictBool = False
+    other_person: StrictBool = False
+    reason: StrictBool = False
+    reason_from: Names = []
+
+
+class ActionStatusFile(_Strict):
+    source: Text
+    overdue_rag: Literal["red", "amber", "green"]
+    statuses: dict[str, ActionStatus] = Field(min_length=1)
+    needs: dict[str, ActionStatusNeeds] = {}
+    rag_labels: dict[Literal["red", "amber", "green"], Text]
+
+
+class LeadRolesFile(_Strict):
+    source: Text
+    roles: Names = Field(min_length=1)

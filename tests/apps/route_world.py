@@ -101,6 +101,7 @@ def build_world(capture_on_commit) -> dict[str, str]:
     statement = delphi.add_statement(study, section, "A statement")
     SavedAnalysis.objects.create(slug="fuzz", name="Fuzz", filters={"outcome": "death"})
     job = _failed_job()
+    entry, action = _register(review, users["partnership_own"])
     return {
         "reference": review.reference, "pk": str(version.document.pk),
         "passage": str(passage.pk if passage else 1), "study_id": str(study.pk),
@@ -108,6 +109,7 @@ def build_world(capture_on_commit) -> dict[str, str]:
         "participant_id": "1", "token": "not-a-token", "fmt": "csv",
         "key": Codebook.objects.order_by("key").first().key, "name": "reviews_by_outcome",
         "slug": "fuzz", "year": "2015", "job": str(job.pk),
+        "entry_id": str(entry.pk), "action_id": str(action.pk),
     }
 
 
@@ -121,6 +123,20 @@ def _failed_job():
         status=TaskResultStatus.FAILED, args_kwargs={"args": [], "kwargs": {}},
         backend_name="default", task_path="observatory.operations.tasks.prune_task_results",
         run_after=timezone.now(), worker_ids=["fuzz"], exception_class_path="builtins.OSError")
+
+
+def _register(review, user):
+    """A register entry confirmed from the processed report, with a plan and an action."""
+    from datetime import date
+
+    from observatory.register import services
+
+    entry = services.confirm(review, services.suggestions(review)[0].id, user)
+    services.start_plan(review, date(2026, 1, 1), user)
+    action = services.add_action(entry, user, description="Audit case files",
+                                 lead_agency=term("agency", "police"),
+                                 lead_role="Detective inspector", priority="medium")
+    return entry, action
 
 
 def concrete(route: Route, values: dict[str, str]) -> str:

@@ -21,11 +21,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from observatory.accounts.access import can
-from observatory.accounts.scopes import documents_q, reviews_q, rows_q, segments_q
+from observatory.accounts.scopes import documents_q, plans_q, reviews_q, rows_q, segments_q
 from observatory.accounts.services import create_user
 from observatory.coding.models import Code, Codebook, CodedSegment
 from observatory.ingestion.models import Extraction, Passage, Recommendation
 from observatory.ingestion.search import allowed_query
+from observatory.register.models import Action, ActionPlan, RegisterEntry
 from observatory.repository.models import Document, DocumentVersion, Review
 from observatory.repository.services import store_version
 from observatory.vocabularies.models import LocalAuthority, Term
@@ -88,6 +89,10 @@ def build(specs, book, code, coder) -> None:
         Extraction.objects.create(review=review, field="outcome", key="outcome")
         CodedSegment.objects.create(codebook=book, codebook_version=1, code=code,
                                     review=review, target="review", coder=coder)
+        entry = RegisterEntry.objects.create(review=review, text="text", origin="typed")
+        plan = ActionPlan.objects.create(review=review, start_date=date(2026, 1, 1))
+        Action.objects.create(entry=entry, plan=plan, description="d", lead_role="r",
+                              priority="low", due_date=date(2026, 6, 1))
         for m, kind in enumerate(document_kinds):
             document = Document.objects.create(review=review, kind=kinds[kind],
                                                title=f"{kind} {n}.{m}")
@@ -137,6 +142,9 @@ def check_agreement(people) -> None:
         (CodedSegment.objects.select_related("review", "version__document__review",
                                              "version__document__kind"),
          segments_q, _segment_allowed),
+        (RegisterEntry.objects.select_related("review"), plans_q, can),
+        (Action.objects.select_related("plan__review"),
+         lambda u, a: plans_q(u, a, prefix="plan__review__"), can),
     ]
     for name, user in people.items():
         for action in ACTIONS:

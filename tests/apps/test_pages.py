@@ -53,6 +53,8 @@ PAGE_USER = {
     "delphi-import": ("steering", "the steering group and administrators run Delphi studies"),
     "delphi-participants": ("steering", "personal links are for the organisers only"),
     "delphi-statement-edit": ("steering", "the steering group and administrators run studies"),
+    "register-import": ("admin", "analysts read action plans; partnerships and "
+                        "administrators change them"),
 }
 # Pages that are not a GET returning 200, with the status they must give instead.
 NOT_200 = {
@@ -70,6 +72,18 @@ NOT_200 = {
                          "tests/apps/analysis/test_current_versions_and_counting.py)"),
     "document-recommendations-role": (405, "POST only: says what a document's "
                                       "recommendations are (tested there too)"),
+    "register-plan": (405, "POST only: sets the plan's start date"),
+    "register-confirm": (405, "POST only: confirms a recommendation"),
+    "register-new": (405, "POST only: types a recommendation in"),
+    "register-merge": (405, "POST only: merges recommendations"),
+    "register-correct": (405, "POST only: corrects a recommendation"),
+    "register-split": (405, "POST only: splits a recommendation"),
+    "register-appraise": (405, "POST only: saves an appraisal"),
+    "register-action-add": (405, "POST only: adds an action"),
+    "register-action-edit": (405, "POST only: changes an action"),
+    "register-action-status": (405, "POST only: changes an action's status"),
+    "register-action-update": (405, "POST only: adds a progress update"),
+    "register-action-evidence": (405, "POST only: adds evidence"),
 }
 # Pages without a JSON form (no data object to show), each with the reason.
 NO_JSON = {
@@ -88,6 +102,7 @@ NO_JSON = {
     "delphi-import": "a form whose POST imports published results",
     "delphi-statement-edit": "a form whose POST revises or drops a statement",
     "delphi-export": "a CSV/XLSX download, not a page",
+    "register-export": "an action plan CSV/XLSX download, not a page",
 }
 # API routes that do not answer GET with 200 JSON.
 API_NOT_JSON = {
@@ -133,7 +148,26 @@ def site(users):
 
     SavedAnalysis.objects.create(slug="page-test", name="Page test", filters={"year": "2015"})
     return {"users": users, "published": published, "unpublished": unpublished,
-            "other": other, "docs": docs, "delphi": _delphi_study()}
+            "other": other, "docs": docs, "delphi": _delphi_study(),
+            "register": _register(published, users["analyst"])}
+
+
+def _register(review, user) -> dict:
+    from datetime import date
+
+    from observatory.notifications.mail import token_for
+    from observatory.register import services
+
+    from .conftest import term
+
+    entry = services.type_in(review, number="1", text="The board should audit 20 files.",
+                             user=None)
+    services.start_plan(review, date(2026, 1, 1))
+    action = services.add_action(entry, None, description="Audit",
+                                 lead_agency=term("agency", "police"),
+                                 lead_role="Detective inspector", priority="low")
+    return {"entry_id": entry.pk, "action_id": action.pk,
+            "signed": token_for(user, "weekly_digest")}
 
 
 def _delphi_study() -> dict:
@@ -153,7 +187,7 @@ def _url(name: str, route: str, site) -> str:
     values = {"reference": site["published"].reference, "pk": site["docs"]["public"].pk,
               "key": "recommendation_themes",
               "name": "reviews_by_year", "year": 2015, "slug": "page-test",
-              **site["delphi"]}
+              **site["delphi"], **site["register"]}
     params = re.findall(r"<(?:\w+:)?(\w+)>", route)
     missing = [p for p in params if p not in values]
     assert not missing, f"{name}: no fixture value for path parameter(s) {missing}; add one"

@@ -107,13 +107,14 @@ def test_navigation_follows_the_access_policy(browser, live_server, tour_site):
     expected = {
         "visitor": ["/reviews/", "/search/", "/analysis/"],
         "practitioner": ["/reviews/", "/search/", "/analysis/"],
-        "partner": ["/reviews/", "/search/", "/analysis/"],
-        "analyst": ["/reviews/", "/search/", "/analysis/", "/coding/", "/consultations/"],
+        "partner": ["/reviews/", "/search/", "/analysis/", "/action-plans/"],
+        "analyst": ["/reviews/", "/search/", "/analysis/", "/coding/", "/consultations/",
+                    "/action-plans/"],
         "researcher": ["/reviews/", "/search/", "/analysis/", "/coding/"],
         "steering": ["/reviews/", "/search/", "/analysis/", "/coding/", "/consultations/",
                      "/audit/"],
         "boss": ["/reviews/", "/search/", "/analysis/", "/coding/", "/consultations/",
-                 "/audit/", "/service/", "/admin/"],
+                 "/action-plans/", "/audit/", "/service/", "/admin/"],
     }
     for username, role in ROLES.items():
         context = browser.new_context()

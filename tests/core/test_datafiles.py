@@ -30,6 +30,9 @@ def _toml(path: Path) -> dict:
     (datafiles.AreaHistoryFile, "area_history.toml"),
     (datafiles.PartnershipsFile, "partnerships.toml"),
     (datafiles.CitationsFile, "citations.toml"),
+    (datafiles.SmartRulesFile, "register/smart.toml"),
+    (datafiles.ActionStatusFile, "register/action_status.toml"),
+    (datafiles.LeadRolesFile, "register/lead_roles.toml"),
 ])
 def test_every_shipped_file_fits_its_shape(model, pattern):
     paths = sorted(DATA.glob(pattern))
@@ -143,3 +146,10 @@ source = "its published arrangements"
     assert "partnerships.toml" in message
     assert "partnership[1].took_ovr: unknown key" in message
     assert "partnership[1].areas[2]: String should match pattern" in message
+
+
+def test_smart_rules_with_a_misspelt_key_are_refused():
+    data = _toml(DATA / "register" / "smart.toml")
+    data["flags"][0]["againts"] = data["flags"][0].pop("against")
+    assert datafiles.shape_problems(datafiles.SmartRulesFile, data) == [
+        "flags[1].againts: unknown key (a typo?)"]

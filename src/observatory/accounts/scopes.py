@@ -160,3 +160,10 @@ def segments_q(user: Any, action: str = "view") -> Q:
     if _is_nothing(on):
         return NOTHING
     return coding & on if coding else on
+
+
+def plans_q(user: Any, action: str = "view", prefix: str = "review__") -> Q:
+    """Register entries, actions and plans ``user`` may ``action`` (the action_plan grant,
+    by their review's area; ``prefix`` reaches the review, e.g. ``plan__review__``)."""
+    found = _reached(user, "action_plan", action, Q(), f"{prefix}local_authority_id")
+    return NOTHING if found is None else found

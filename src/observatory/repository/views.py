@@ -19,6 +19,7 @@ from ..accounts.access import can, can_create_review, may_create_reviews
 from ..accounts.scopes import documents_q
 from ..audit.log import record, refused_input
 from ..ingestion.redaction import as_seen, review_progress
+from ..register.access import may_view_register
 from ..web.access import allowed_or_page
 from ..web.params import int_param
 from ..web.render import error, respond, wants_json
@@ -103,6 +104,7 @@ def review_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "object": review, "fields": fields, "document_objects": documents,
         "can_change": can(request.user, "change", review),
         "can_delete": can(request.user, "delete", review),
+        "can_view_register": may_view_register(request.user, review),
     })
 
 

@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from ..accounts.access import can, role_of
+from ..accounts.access import area_of, can, role_of
 from ..accounts.models import ROLE_LABELS
 from .work import Kind
 
@@ -12,15 +12,25 @@ NAV = (
     ("Analysis", "/analysis/", ("view", "published_review")),
     ("Coding", "/coding/", ("view", "coding")),
     ("Consultations", "/consultations/", ("view", "delphi_study")),
+    ("Action plans", "/action-plans/", ("view", "action_plan")),
     ("Audit log", "/audit/", ("view", "audit_log")),
     ("Background work", "/service/", ("view", "service_operations")),
     ("Administration", "/admin/", ("change", "user_account")),
 )
 
 
+class _OwnWork(Kind):
+    """Work of this kind in the user's own area: a partnership's own action plans."""
+
+    def __init__(self, kind: str, area: int | None) -> None:
+        super().__init__(kind)
+        self.access_area_id = area
+
+
 def nav_items(user, path: str = "") -> list[dict[str, object]]:
+    area = area_of(user)
     return [{"label": label, "url": url, "active": path.startswith(url)}
-            for label, url, (action, kind) in NAV if can(user, action, Kind(kind))]
+            for label, url, (action, kind) in NAV if can(user, action, _OwnWork(kind, area))]
 
 
 def site(request):
