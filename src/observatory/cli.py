@@ -689,6 +689,10 @@ from .analysis.cli import register as _register_analysis  # noqa: E402
 
 _register_analysis(main)
 
+from .quality.cli import register as _register_quality  # noqa: E402
+
+_register_quality(main)
+
 
 if __name__ == "__main__":
     main()
