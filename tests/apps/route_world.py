@@ -100,13 +100,18 @@ def build_world(capture_on_commit) -> dict[str, str]:
     section = delphi.add_section(study, "Learning")
     statement = delphi.add_statement(study, section, "A statement")
     SavedAnalysis.objects.create(slug="fuzz", name="Fuzz", filters={"outcome": "death"})
+    from observatory.quality.services import save_entry, start_dialogue
+
+    dialogue = start_dialogue(review, users["partnership_own"], "board_manager")
+    entry = save_entry(dialogue, dialogue.participants.get(), "start", 1, answers={},
+                       where_we_are="Fuzz", helped="", found_hard=False)
     return {
         "reference": review.reference, "pk": str(version.document.pk),
         "passage": str(passage.pk if passage else 1), "study_id": str(study.pk),
         "version_id": str(statement.pk), "number": "1", "action": "open",
         "participant_id": "1", "token": "not-a-token", "fmt": "csv",
         "key": Codebook.objects.order_by("key").first().key, "name": "reviews_by_outcome",
-        "slug": "fuzz", "year": "2015",
+        "slug": "fuzz", "year": "2015", "stage": "start", "entry_id": str(entry.pk),
     }
 
 

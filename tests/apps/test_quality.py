@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+
 import pytest
 from django.test import Client
 from docx import Document as Docx
@@ -137,7 +138,7 @@ def evidence_is_linked_and_withheld_when_unseen(world, dialogue, lead):
 
 
 def test_a_marker_changed_mid_review_keeps_the_review_on_its_version(world):
-    dialogue = started(world)
+    started(world)
     admin = client(make_user("admin"))
     marker = Marker.objects.get(number=13)
     form = {"title": marker.title, "cluster": marker.cluster, "statement": "A new statement",
@@ -196,7 +197,8 @@ def national_tables_count_reviews_and_suppress_for_the_public(world, analyst):
     row = next(r for r in hard["rows"] if r["key"] == "13")
     assert row["cells"][0]["suppressed"] and row["cells"][0]["value"] is None
     assert public["national"]["reviews_with_dialogue"] is None
-    tables = analyst.get("/quality-markers/learning/?format=json").json()["data"]["national"]["tables"]
+    national = analyst.get("/quality-markers/learning/?format=json").json()["data"]["national"]
+    tables = national["tables"]
     assert next(r for r in tables[0]["rows"] if r["key"] == "13")["cells"][0]["value"] == 1
     obstacles = {r["label"]: r["cells"][0]["value"] for r in tables[1]["rows"]}
     assert obstacles == {listed.text: 1}  # the unapproved obstacle is not counted nationally

@@ -189,6 +189,9 @@ class Comment(models.Model):
     class Meta:
         ordering = ["pk"]
 
+    def __str__(self) -> str:
+        return f"Comment on {self.entry}"
+
 
 class NextStep(models.Model):
     dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="next_steps")
@@ -202,6 +205,9 @@ class NextStep(models.Model):
 
     class Meta:
         ordering = ["due", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
 
 
 class Evidence(models.Model):
@@ -223,3 +229,6 @@ class Evidence(models.Model):
         constraints = [models.UniqueConstraint(
             fields=["dialogue", "stage", "marker", "kind", "object_id"],
             name="unique_evidence_link")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id} for marker {self.marker} ({self.stage})"

@@ -222,7 +222,7 @@ def stage_marker(request: HttpRequest, reference: str, stage: str, number: int) 
                        "sections": services.sections(content)},
             "notice": notice, "entries": at["entries"], "next_steps": at["next_steps"],
             "evidence": at["evidence"], "you": me.get_role_display() if me else None}
-    query = request.GET.get("q", "")[:200]
+    query = request.GET.get("q", "").replace("\x00", " ")[:200]
     candidates = (services.ev.review_passages(request.user, dialogue.review_id, query)
                   if me is not None and query else [])
     return respond(request, "quality/stage.html", data, {
