@@ -53,6 +53,10 @@ PAGE_USER = {
     "delphi-import": ("steering", "the steering group and administrators run Delphi studies"),
     "delphi-participants": ("steering", "personal links are for the organisers only"),
     "delphi-statement-edit": ("steering", "the steering group and administrators run studies"),
+    "quality-dialogue": ("partnership_own", "a review's dialogue is its partnership's only"),
+    "quality-timeline": ("partnership_own", "a review's dialogue is its partnership's only"),
+    "quality-stage": ("partnership_own", "a review's dialogue is its partnership's only"),
+    "quality-summary": ("partnership_own", "a review's dialogue is its partnership's only"),
 }
 # Pages that are not a GET returning 200, with the status they must give instead.
 NOT_200 = {
@@ -70,6 +74,12 @@ NOT_200 = {
                          "tests/apps/analysis/test_current_versions_and_counting.py)"),
     "document-recommendations-role": (405, "POST only: says what a document's "
                                       "recommendations are (tested there too)"),
+    "quality-participants": (405, "POST only: adds a participant (tests/apps/test_quality.py)"),
+    "quality-comment": (405, "POST only: a chair's comment (tests/apps/test_quality.py)"),
+    "quality-evidence": (405, "POST only: links evidence (tests/apps/test_quality.py)"),
+    "quality-next-step": (405, "POST only: adds a next step (tests/apps/test_quality.py)"),
+    "quality-summary": (404, "the fixture's format is csv; the board summary is PDF, DOCX "
+                        "or JSON (tests/apps/test_quality.py)"),
 }
 # Pages without a JSON form (no data object to show), each with the reason.
 NO_JSON = {
@@ -88,6 +98,7 @@ NO_JSON = {
     "delphi-import": "a form whose POST imports published results",
     "delphi-statement-edit": "a form whose POST revises or drops a statement",
     "delphi-export": "a CSV/XLSX download, not a page",
+    "quality-summary": "a PDF/DOCX/JSON download, not a page",
 }
 # API routes that do not answer GET with 200 JSON.
 API_NOT_JSON = {
@@ -132,7 +143,13 @@ def site(users):
     from observatory.analysis.models import SavedAnalysis
 
     SavedAnalysis.objects.create(slug="page-test", name="Page test", filters={"year": "2015"})
-    return {"users": users, "published": published, "unpublished": unpublished,
+    from observatory.quality.services import save_entry, start_dialogue
+
+    dialogue = start_dialogue(published, users["partnership_own"], "board_manager")
+    entry = save_entry(dialogue, dialogue.participants.get(), "start", 1, answers={},
+                       where_we_are="On track", helped="", found_hard=False)
+    return {"users": users, "quality": {"stage": "start", "entry_id": entry.pk},
+            "published": published, "unpublished": unpublished,
             "other": other, "docs": docs, "delphi": _delphi_study()}
 
 
@@ -153,7 +170,7 @@ def _url(name: str, route: str, site) -> str:
     values = {"reference": site["published"].reference, "pk": site["docs"]["public"].pk,
               "key": "recommendation_themes",
               "name": "reviews_by_year", "year": 2015, "slug": "page-test",
-              **site["delphi"]}
+              **site["delphi"], **site["quality"]}
     params = re.findall(r"<(?:\w+:)?(\w+)>", route)
     missing = [p for p in params if p not in values]
     assert not missing, f"{name}: no fixture value for path parameter(s) {missing}; add one"
