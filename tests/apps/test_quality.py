@@ -100,6 +100,14 @@ def test_the_dialogue_journey_with_ownership_comments_and_obstacles(processed, t
                      ).status_code == 302
     proposed = Obstacle.objects.get(text="Panel members changed midway")
     assert proposed.status == Obstacle.PROPOSED and proposed.proposed_by == world["lead"]
+    # Saved again with the listed obstacle unticked: it goes, the proposed one stays.
+    theirs = Entry.objects.get(dialogue=dialogue, author__user=world["lead"])
+    lead.post(f"{BASE}/during/13/", {"entry": theirs.pk, "lock": theirs.lock,
+                                     "helped": "A reflective session"})
+    assert set(theirs.obstacles.values_list("text", flat=True)) == {proposed.text}
+    lead.post(f"{BASE}/during/13/", {"entry": theirs.pk, "lock": theirs.lock + 1,
+                                     "obstacles": [str(listed.pk)],
+                                     "helped": "A reflective session"})
     assert manager.post(f"{BASE}/end/18/", {"where_we_are": "Actions agreed"}).status_code == 302
     timeline = manager.get(f"{BASE}/timeline/?format=json").json()["data"]["timeline"]
     assert [m["number"] for m in timeline] == [1, 13, 18]

@@ -215,7 +215,10 @@ def save_entry(dialogue: Dialogue, participant: Participant, stage: str, number:
         entry.lock = F("lock") + 1
         entry.save()
         entry.refresh_from_db()
-        entry.obstacles.add(*chosen)
+        # The ticked list replaces the approved obstacles; those the person proposed (not
+        # listed until approved) stay on their entry.
+        kept = [o for o in entry.obstacles.all() if o.status != Obstacle.APPROVED]
+        entry.obstacles.set([*chosen, *kept])
         if new_obstacle.strip():
             entry.obstacles.add(propose_obstacle(number, new_obstacle, participant.user))
     return entry
