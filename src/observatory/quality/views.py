@@ -81,7 +81,7 @@ def dialogue_home(request: HttpRequest, reference: str) -> HttpResponse:
         return refusal
     review = Review.objects.get(reference=reference)
     if request.method == "POST":
-        role = request.POST.get("role", "")
+        role = _posted(request).get("role", "")
         try:  # start the dialogue, or join one already started
             if dialogue is None:
                 dialogue = services.start_dialogue(review, request.user, role)
@@ -144,11 +144,11 @@ def participants(request: HttpRequest, reference: str) -> HttpResponse:
 
     back = reverse("quality-dialogue", args=[reference])
     person = get_user_model().objects.filter(
-        username=request.POST.get("username", "").strip()).first()
+        username=_posted(request).get("username", "").strip()).first()
     try:
         if _me(request, dialogue) is None:
             raise DialogueError("Join the dialogue before adding others.", 403)
-        added = services.add_participant(dialogue, person, request.POST.get("role", ""))
+        added = services.add_participant(dialogue, person, _posted(request).get("role", ""))
     except DialogueError as exc:
         return _failed(request, dialogue, exc, back)
     record(request, "change", dialogue, detail=f"participant {added}")
@@ -156,6 +156,15 @@ def participants(request: HttpRequest, reference: str) -> HttpResponse:
         return respond(request, "quality/dialogue.html", {"added": str(added)})
     messages.success(request, f"{added} takes part in the dialogue")
     return redirect(back)
+
+
+def _posted(request: HttpRequest):
+    """The form, without NUL characters (PostgreSQL cannot store them; no one types them),
+    as Django's own form fields do."""
+    post = request.POST.copy()
+    for key in list(post):
+        post.setlist(key, [v.replace("\x00", "") for v in post.getlist(key)])
+    return post
 
 
 def _ids(values: list[str]) -> list[int]:
@@ -182,7 +191,7 @@ def stage_marker(request: HttpRequest, reference: str, stage: str, number: int) 
         if me is None:
             return _failed(request, dialogue, DialogueError(
                 "Join the dialogue before recording reflections.", 403), here)
-        post = request.POST
+        post = _posted(request)
         answers = {k[2:]: v for k, v in post.items() if k.startswith("q-")}
         try:
             entry = services.save_entry(
@@ -252,7 +261,7 @@ def _participant_post(request: HttpRequest, reference: str, stage: str, number: 
     here = reverse("quality-stage", args=[reference, stage, number]) \
         if stage in STAGES else reverse("quality-dialogue", args=[reference])
     me = _me(request, dialogue)
-    post = request.POST
+    post = _posted(request)
     try:
         if me is None:
             raise DialogueError("Join the dialogue first.", 403)
@@ -295,7 +304,7 @@ def comment_add(request: HttpRequest, reference: str, entry_id: int) -> HttpResp
     try:
         if me is None:
             raise DialogueError("Join the dialogue first.", 403)
-        services.add_comment(entry, me, request.POST.get("text", ""))
+        services.add_comment(entry, me, _posted(request).get("text", ""))
     except DialogueError as exc:
         return _failed(request, dialogue, exc, back)
     record(request, "change", dialogue, detail=f"comment on entry {entry.pk}")
