@@ -194,6 +194,21 @@ def test_another_partnership_cannot_open_the_dialogue_by_any_route(world):
     assert analyst.get(f"{BASE}/?format=json").status_code == 404
     assert Entry.objects.get(pk=entry.pk).where_we_are == "x"
     national_tables_count_reviews_and_suppress_for_the_public(world, analyst)
+    timescales_on_the_home_and_review_pages(world)
+
+
+def timescales_on_the_home_and_review_pages(world):
+    """The fixture's SCR was decided on 1 Feb 2015 and completed on 1 Nov 2015: six
+    months allowed (Working Together 2010), so completion was due on 1 Aug 2015."""
+    manager = client(world["manager"])
+    home = manager.get("/?format=json").json()["data"]["your_reviews"]
+    mine = next(r for r in home if r["reference"] == "QM-1")
+    completion = next(d for d in mine["deadlines"]["deadlines"] if d["key"] == "completion")
+    assert (completion["due"], completion["state"]) == ("2015-08-01", "done late")
+    assert mine["quality"]["started"]
+    page = manager.get("/reviews/QM-1/?format=json").json()["data"]["timescales"]
+    assert page["late"] == 1 and page["deadlines"] == mine["deadlines"]["deadlines"]
+    assert "Quality Marker dialogue" in manager.get("/reviews/QM-1/").content.decode()
 
 
 def national_tables_count_reviews_and_suppress_for_the_public(world, analyst):
