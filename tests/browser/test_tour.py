@@ -103,17 +103,18 @@ def test_every_role_tours_its_pages_at_desktop_and_phone_width(browser, live_ser
 
 def test_navigation_follows_the_access_policy(browser, live_server, tour_site):
     """Each role's navigation offers exactly what the policy lets it use: no link to a
-    refusal, and the analyst reaches the consultations."""
+    refusal, and the analyst reaches the consultations. Everyone reads the Quality Markers."""
     expected = {
-        "visitor": ["/reviews/", "/search/", "/analysis/"],
-        "practitioner": ["/reviews/", "/search/", "/analysis/"],
-        "partner": ["/reviews/", "/search/", "/analysis/"],
-        "analyst": ["/reviews/", "/search/", "/analysis/", "/coding/", "/consultations/"],
-        "researcher": ["/reviews/", "/search/", "/analysis/", "/coding/"],
-        "steering": ["/reviews/", "/search/", "/analysis/", "/coding/", "/consultations/",
-                     "/audit/"],
-        "boss": ["/reviews/", "/search/", "/analysis/", "/coding/", "/consultations/",
-                 "/audit/", "/admin/"],
+        "visitor": ["/reviews/", "/search/", "/analysis/", "/quality-markers/"],
+        "practitioner": ["/reviews/", "/search/", "/analysis/", "/quality-markers/"],
+        "partner": ["/reviews/", "/search/", "/analysis/", "/quality-markers/"],
+        "analyst": ["/reviews/", "/search/", "/analysis/", "/quality-markers/", "/coding/",
+                    "/consultations/"],
+        "researcher": ["/reviews/", "/search/", "/analysis/", "/quality-markers/", "/coding/"],
+        "steering": ["/reviews/", "/search/", "/analysis/", "/quality-markers/", "/coding/",
+                     "/consultations/", "/audit/"],
+        "boss": ["/reviews/", "/search/", "/analysis/", "/quality-markers/", "/coding/",
+                 "/consultations/", "/audit/", "/admin/"],
     }
     for username, role in ROLES.items():
         context = browser.new_context()
