@@ -800,6 +800,9 @@ _register_analysis(main)
 from .register.cli import register as _register_actions  # noqa: E402
 
 _register_actions(main)
+from .quality.cli import register as _register_quality  # noqa: E402
+
+_register_quality(main)
 
 
 if __name__ == "__main__":

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "observatory.operations",
     "observatory.register",
     "observatory.notifications",
+    "observatory.quality",
 ]
 
 MIDDLEWARE = [

@@ -35,6 +35,8 @@ OBJECT_KINDS = (
     "codebook",
     "coding",
     "action_plan",
+    "quality_marker",
+    "quality_dialogue",
 )
 OWN_AREA = "own_area"
 # What ``reach`` answers: a role reaches every object of a kind, those in its own area, or none.

@@ -102,13 +102,18 @@ def build_world(capture_on_commit) -> dict[str, str]:
     SavedAnalysis.objects.create(slug="fuzz", name="Fuzz", filters={"outcome": "death"})
     job = _failed_job()
     entry, action = _register(review, users["partnership_own"])
+    from observatory.quality.services import save_entry, start_dialogue
+
+    dialogue = start_dialogue(review, users["partnership_own"], "board_manager")
+    quality_entry = save_entry(dialogue, dialogue.participants.get(), "start", 1, answers={},
+                       where_we_are="Fuzz", helped="", found_hard=False)
     return {
         "reference": review.reference, "pk": str(version.document.pk),
         "passage": str(passage.pk if passage else 1), "study_id": str(study.pk),
         "version_id": str(statement.pk), "number": "1", "action": "open",
         "participant_id": "1", "token": "not-a-token", "fmt": "csv",
         "key": Codebook.objects.order_by("key").first().key, "name": "reviews_by_outcome",
-        "slug": "fuzz", "year": "2015", "job": str(job.pk),
+        "slug": "fuzz", "year": "2015", "job": str(job.pk), "stage": "start",
         "entry_id": str(entry.pk), "action_id": str(action.pk),
     }
 

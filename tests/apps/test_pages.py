@@ -55,6 +55,10 @@ PAGE_USER = {
     "delphi-statement-edit": ("steering", "the steering group and administrators run studies"),
     "register-import": ("admin", "analysts read action plans; partnerships and "
                         "administrators change them"),
+    "quality-dialogue": ("partnership_own", "a review's dialogue is its partnership's only"),
+    "quality-timeline": ("partnership_own", "a review's dialogue is its partnership's only"),
+    "quality-stage": ("partnership_own", "a review's dialogue is its partnership's only"),
+    "quality-summary": ("partnership_own", "a review's dialogue is its partnership's only"),
 }
 # Pages that are not a GET returning 200, with the status they must give instead.
 NOT_200 = {
@@ -84,6 +88,12 @@ NOT_200 = {
     "register-action-status": (405, "POST only: changes an action's status"),
     "register-action-update": (405, "POST only: adds a progress update"),
     "register-action-evidence": (405, "POST only: adds evidence"),
+    "quality-participants": (405, "POST only: adds a participant (tests/apps/test_quality.py)"),
+    "quality-comment": (405, "POST only: a chair's comment (tests/apps/test_quality.py)"),
+    "quality-evidence": (405, "POST only: links evidence (tests/apps/test_quality.py)"),
+    "quality-next-step": (405, "POST only: adds a next step (tests/apps/test_quality.py)"),
+    "quality-summary": (404, "the fixture's format is csv; the board summary is PDF, DOCX "
+                        "or JSON (tests/apps/test_quality.py)"),
 }
 # Pages without a JSON form (no data object to show), each with the reason.
 NO_JSON = {
@@ -103,6 +113,7 @@ NO_JSON = {
     "delphi-statement-edit": "a form whose POST revises or drops a statement",
     "delphi-export": "a CSV/XLSX download, not a page",
     "register-export": "an action plan CSV/XLSX download, not a page",
+    "quality-summary": "a PDF/DOCX/JSON download, not a page",
 }
 # API routes that do not answer GET with 200 JSON.
 API_NOT_JSON = {
@@ -147,9 +158,15 @@ def site(users):
     from observatory.analysis.models import SavedAnalysis
 
     SavedAnalysis.objects.create(slug="page-test", name="Page test", filters={"year": "2015"})
+    from observatory.quality.services import save_entry, start_dialogue
+
+    dialogue = start_dialogue(published, users["partnership_own"], "board_manager")
+    quality_entry = save_entry(dialogue, dialogue.participants.get(), "start", 1, answers={},
+                       where_we_are="On track", helped="", found_hard=False)
     return {"users": users, "published": published, "unpublished": unpublished,
             "other": other, "docs": docs, "delphi": _delphi_study(),
-            "register": _register(published, users["analyst"])}
+            "register": _register(published, users["analyst"]),
+            "quality": {"stage": "start", "quality_entry_id": quality_entry.pk}}
 
 
 def _register(review, user) -> dict:
@@ -187,7 +204,7 @@ def _url(name: str, route: str, site) -> str:
     values = {"reference": site["published"].reference, "pk": site["docs"]["public"].pk,
               "key": "recommendation_themes",
               "name": "reviews_by_year", "year": 2015, "slug": "page-test",
-              **site["delphi"], **site["register"]}
+              **site["delphi"], **site["register"], "stage": "start"}
     params = re.findall(r"<(?:\w+:)?(\w+)>", route)
     missing = [p for p in params if p not in values]
     assert not missing, f"{name}: no fixture value for path parameter(s) {missing}; add one"

@@ -322,3 +322,48 @@ def test_action_plan_delete_and_evidence_confidentiality(users, plans):
     for role in ("steering", "researcher", "practitioner", "partnership_other"):
         shown = {e.description for e in visible_evidence(users[role], action)}
         assert shown == {"Audit figures"}, role
+
+
+# A review's Quality Marker dialogue is its partnership's alone, published review or not;
+# nationally only counts are shown (tests/apps/test_quality.py). Written out here, apart
+# from the policy file, like EXPECTED above.
+EXPECTED_DIALOGUE = {"view": {"partnership_same", "admin"},
+                     "download": {"partnership_same", "admin"},
+                     "change": {"partnership_same", "admin"}}
+
+
+@pytest.mark.parametrize("area", ["own", "other"])
+def test_quality_dialogue_matrix(users, area):
+    from observatory.quality.models import Entry, Participant
+    from observatory.quality.services import start_dialogue
+
+    gss = OTHER_AREA if area == "other" else None
+    review = make_review(f"QM-{area}", published=True, **({"area": gss} if gss else {}))
+    starter = users["partnership_other" if area == "other" else "partnership_own"]
+    dialogue = start_dialogue(review, starter, Participant.BOARD_MANAGER)
+    base = f"/reviews/{review.reference}/quality"
+    for role in ROLES:
+        web = client_for(role, users)
+        refused_before = AuditEvent.objects.filter(allowed=False).count()
+        got = {
+            "view": {web.get(f"{base}/").status_code == 200,
+                     web.get(f"{base}/?format=json").status_code == 200,
+                     web.get(f"{base}/timeline/").status_code == 200,
+                     web.get(f"{base}/start/1/?format=json").status_code == 200},
+            "download": {web.get(f"{base}/summary.json").status_code == 200,
+                         web.get(f"{base}/summary.docx").status_code == 200},
+        }
+        web.post(f"{base}/", {"role": "panel_member"})
+        web.post(f"{base}/start/1/", {"where_we_are": f"by {role}"})
+        user = users.get(role)
+        got["change"] = {user is not None and Entry.objects.filter(
+            dialogue=dialogue, author__user=user, where_we_are=f"by {role}").exists()}
+        for action, results in got.items():
+            assert len(results) == 1, f"routes disagree for {role} {action}: {results}"
+            want = role in EXPECTED_DIALOGUE[action] or (
+                role.startswith("partnership") and "partnership_same" in
+                EXPECTED_DIALOGUE[action] and (role == "partnership_own") == (area == "own"))
+            assert results.pop() == want, f"{role} {action} dialogue ({area} area)"
+        if role not in ("admin",) and not (role.startswith("partnership") and
+                                           (role == "partnership_own") == (area == "own")):
+            assert AuditEvent.objects.filter(allowed=False).count() > refused_before

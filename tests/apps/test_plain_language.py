@@ -82,7 +82,13 @@ def site(users, django_capture_on_commit_callbacks):
     version = delphi.add_statement(study, section, "Reviews should be published")
     token = delphi.invite(study, 1)[0].token
     saved = SavedAnalysis.objects.create(slug="police", name="Police", filters={"year": "2015"})
-    return {"reference": review.reference, "pk": document.pk, "study_id": study.pk,
+    from observatory.quality.services import save_entry, start_dialogue
+
+    dialogue = start_dialogue(review, users["partnership_own"], "board_manager")
+    entry = save_entry(dialogue, dialogue.participants.get(), "start", 1, answers={"1": "Yes"},
+                       where_we_are="On track", helped="", found_hard=True)
+    return {"number": 1, "stage": "start", "entry_id": entry.pk,
+            "reference": review.reference, "pk": document.pk, "study_id": study.pk,
             "version_id": version.pk, "token": token, "key": "recommendation_themes",
             "slug": saved.slug, "year": 2015, "fmt": "csv",
             "passage": Passage.objects.filter(version__document=document).first().pk}

@@ -103,7 +103,7 @@ def test_every_role_tours_its_pages_at_desktop_and_phone_width(browser, live_ser
 
 def test_navigation_follows_the_access_policy(browser, live_server, tour_site):
     """Each role's navigation offers exactly what the policy lets it use: no link to a
-    refusal, and the analyst reaches the consultations."""
+    refusal, and the analyst reaches the consultations. Everyone reads the Quality Markers."""
     expected = {
         "visitor": ["/reviews/", "/search/", "/analysis/"],
         "practitioner": ["/reviews/", "/search/", "/analysis/"],

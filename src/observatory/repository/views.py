@@ -100,8 +100,13 @@ def review_detail(request: HttpRequest, reference: str) -> HttpResponse:
     fields.append(("Months from decision to completion (derived)",
                    review.timeliness_months if review.timeliness_months is not None
                    else "Not known"))
+    from ..quality.work import review_panel  # the quality app's public function
+
+    quality = review_panel(request.user, review)
+    data["timescales"] = quality["timescales"]
     return respond(request, "repository/review_detail.html", data, {
         "object": review, "fields": fields, "document_objects": documents,
+        "timescales": quality["timescales"], "quality_dialogue": quality["dialogue"],
         "can_change": can(request.user, "change", review),
         "can_delete": can(request.user, "delete", review),
         "can_view_register": may_view_register(request.user, review),

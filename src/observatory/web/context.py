@@ -10,6 +10,7 @@ NAV = (
     ("Reviews", "/reviews/", ("view", "published_review")),
     ("Search", "/search/", ("view", "published_review")),
     ("Analysis", "/analysis/", ("view", "published_review")),
+    ("Quality Markers", "/quality-markers/", ("view", "quality_marker")),
     ("Coding", "/coding/", ("view", "coding")),
     ("Consultations", "/consultations/", ("view", "delphi_study")),
     ("Action plans", "/action-plans/", ("view", "action_plan")),

@@ -58,8 +58,15 @@ def timescale(review: Any, today: date) -> dict[str, Any]:
 def partnership_reviews(user: Any, today: date) -> list[dict[str, Any]]:
     reviews = [r for r in visible_reviews(user).select_related("review_type")
                .order_by("-decision_date", "reference") if can(user, "change", r)]
-    return [{"id": r.pk, "reference": r.reference, "title": r.title,
-             "url": r.get_absolute_url(), "timescale": timescale(r, today)} for r in reviews]
+    from ..quality.work import review_panel  # deadlines and the Quality Marker dialogue
+
+    out = []
+    for r in reviews:
+        panel = review_panel(user, r, today)
+        out.append({"id": r.pk, "reference": r.reference, "title": r.title,
+                    "url": r.get_absolute_url(), "timescale": timescale(r, today),
+                    "deadlines": panel["timescales"], "quality": panel["dialogue"]})
+    return out
 
 
 def latest_reviews(user: Any, limit: int = 5) -> list[Any]:

@@ -110,7 +110,7 @@ def _urls(corpus) -> list[tuple[str, str]]:
     passage = Passage.objects.filter(version=version, text__contains="health").first()
     values = {"reference": document.review.reference, "key": "recommendation_themes",
               "name": "reviews_by_year", "year": 2015, "slug": "page-test",
-              **corpus["delphi"]}
+              "stage": "during", "entry_id": 1, **corpus["delphi"]}
     urls = []
     for name, route in ROUTES:
         if name.split(":")[0] in SKIPPED_NAMESPACES or name in POST_ONLY or \
