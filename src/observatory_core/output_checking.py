@@ -177,7 +177,7 @@ def _dominance(table: Table, rules: Rules) -> list[Finding]:
                                    f"The largest {rules.n} contributions make up "
                                    f"{100 * top / total:.0f}% of the cell, more than "
                                    f"{rules.k:g}% (n,k rule)."))
-            elif total - top1 - top2 < rules.p / 100 * top1:
+            if total - top1 - top2 < rules.p / 100 * top1:
                 out.append(Finding("dominance", name, column,
                                    "The rest of the cell is within "
                                    f"{rules.p:g}% of its largest contribution, so the "

@@ -3,6 +3,7 @@ observatory_core.output_checking): pure functions on plain values."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -115,12 +116,15 @@ def test_zero_cells_that_disclose_a_group():
 
 
 def test_dominance_nk_and_p_percent():
-    rows = [{"agency": "A", "cost": 100, "cost largest": 90, "cost second": 5},  # n,k
-            {"agency": "B", "cost": 100, "cost largest": 50, "cost second": 46},  # p%
+    rows = [{"agency": "A", "cost": 100, "cost largest": 80, "cost second": 10},  # n,k
+            {"agency": "B", "cost": 100, "cost largest": 50, "cost second": 46},  # both
             {"agency": "C", "cost": 100, "cost largest": 30, "cost second": 20}]  # safe
     found = oc.check(table(rows))
-    assert [(f.rule, f.row) for f in found] == [("dominance", "A"), ("dominance", "B")]
-    assert "n,k" in found[0].reason and "p%" in found[1].reason
+    assert [(f.row, f.reason[-8:]) for f in found] == [
+        ("A", "k rule)."), ("B", "k rule)."), ("B", "% rule).")]
+    # The p% rule on its own (n,k switched off by k=100): only B's rest is too small.
+    only_p = replace(oc.load_rules(), k=100)
+    assert [f.row for f in oc.check(table(rows), only_p)] == ["B"]
 
 
 def test_differencing_between_nested_tables():
