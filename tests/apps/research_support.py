@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
+from observatory.research.grants import freeze
 from observatory.research.models import Application, Grant
 
 
@@ -23,7 +24,10 @@ def make_grant(holder, decider, *, areas: list[str], years: tuple[int, int],
         starts=min(today, ends) - timedelta(days=30), ends=max(ends, today),
         terms_accepted=True, status=Application.Status.APPROVED)
     application.members.set(members)
-    return Grant.objects.create(
+    grant = Grant(
         application=application, starts=min(today, ends) - timedelta(days=30), ends=ends,
         decided_by=decider, coarsen_dates=coarsen, key=secrets.token_hex(32),
         revoked_at=timezone.now() if revoked else None, revoked_by=decider if revoked else None)
+    freeze(grant)
+    grant.save()
+    return grant

@@ -44,12 +44,19 @@ def kind_ids(codes: list[str]) -> frozenset[int]:
                      .values_list("pk", flat=True))
 
 
+def freeze(grant: Grant) -> None:
+    """Resolve the approved regions, areas and document kinds to ids, once, at approval."""
+    application = grant.application
+    grant.area_ids = sorted(area_ids(application.regions, application.areas))
+    grant.kind_ids = sorted(kind_ids(application.document_kinds))
+
+
 def scope_of(grant: Grant) -> ResearchScope:
     application = grant.application
     return ResearchScope(
-        areas=area_ids(application.regions, application.areas),
+        areas=frozenset(grant.area_ids),
         year_from=application.year_from, year_to=application.year_to,
-        document_kinds=kind_ids(application.document_kinds),
+        document_kinds=frozenset(grant.kind_ids),
         fields=tuple(application.fields), coded_data=application.coded_data,
         coarsen_dates=grant.coarsen_dates, extra={"grant": grant.pk})
 

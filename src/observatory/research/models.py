@@ -116,6 +116,11 @@ class Grant(Undeletable):
                                    on_delete=models.PROTECT, related_name="+")
     revoke_reason = models.TextField(blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
+    # The approved scope resolved once, at approval (``grants.freeze``): the local areas
+    # the regions and areas named then, and the document kinds. A grant covers exactly
+    # what was approved, and the access check reads it in one query.
+    area_ids = models.JSONField(default=list)
+    kind_ids = models.JSONField(default=list)
 
     class Meta:
         ordering = ["-decided_at"]

@@ -26,6 +26,7 @@ from observatory_core.research import COARSEN, Request, check_application, load_
 
 from ..accounts.access import can, role_of
 from ..audit.log import record, refused_input
+from .grants import freeze
 from .models import Application, ApplicationEvent, Grant
 
 KNOWN_FIELDS = frozenset(spec.name for spec in FIELDS)
@@ -254,10 +255,12 @@ def approve(application: Application, user: Any, *, ends: date | None, condition
     with transaction.atomic():
         application.status = Application.Status.APPROVED
         application.save(update_fields=["status", "updated_at"])
-        grant = Grant.objects.create(
+        grant = Grant(
             application=application, conditions=conditions.strip(),
             starts=max(application.starts, today), ends=ends, decided_by=user,
             coarsen_dates=coarsen_dates, key=secrets.token_hex(32))
+        freeze(grant)
+        grant.save()
         _event(application, user, "approved",
                f"Approved until {ends.isoformat()}. Conditions: {conditions.strip() or 'none'}.")
         record(request, "change", application,
