@@ -100,7 +100,10 @@ def build_world(capture_on_commit) -> dict[str, str]:
     section = delphi.add_section(study, "Learning")
     statement = delphi.add_statement(study, section, "A statement")
     SavedAnalysis.objects.create(slug="fuzz", name="Fuzz", filters={"outcome": "death"})
+    grant, output = _research(users["steering"])
     return {
+        "application_id": str(grant.application_id), "grant_id": str(grant.pk),
+        "output_id": str(output.pk),
         "reference": review.reference, "pk": str(version.document.pk),
         "passage": str(passage.pk if passage else 1), "study_id": str(study.pk),
         "version_id": str(statement.pk), "number": "1", "action": "open",
@@ -108,6 +111,19 @@ def build_world(capture_on_commit) -> dict[str, str]:
         "key": Codebook.objects.order_by("key").first().key, "name": "reviews_by_outcome",
         "slug": "fuzz", "year": "2015",
     }
+
+
+def _research(decider):
+    """A research grant held by a researcher, with one checked results table."""
+    from observatory.research.outputs import upload
+
+    from .conftest import OWN_AREA
+    from .research_support import make_grant
+
+    researcher = make_user("researcher")
+    grant = make_grant(researcher, decider, areas=[OWN_AREA], years=(2014, 2016))
+    output = upload(grant, researcher, "Fuzz table", "t.csv", b"area,n\nNorth,12\nSouth,9\n")
+    return grant, output
 
 
 def concrete(route: Route, values: dict[str, str]) -> str:
