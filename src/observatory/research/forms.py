@@ -16,7 +16,7 @@ from ..vocabularies.models import LocalAuthority, Term
 from ..web.forms import GovukFormMixin
 from .services import Proposal
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 COARSEN_CHOICES = [("month", "Year and month"), ("year", "Year only"),
                    ("none", "Whole dates")]
 

@@ -12,14 +12,26 @@ NAV = (
     ("Analysis", "/analysis/", ("view", "published_review")),
     ("Coding", "/coding/", ("view", "coding")),
     ("Consultations", "/consultations/", ("view", "delphi_study")),
+    ("Research access", "/research/", ("view", "research_application")),
     ("Audit log", "/audit/", ("view", "audit_log")),
     ("Administration", "/admin/", ("change", "user_account")),
 )
 
 
+def _may_use(user, action: str, kind: str) -> bool:
+    if can(user, action, Kind(kind)):
+        return True
+    # Research access is also for those who may apply for it (data/research/access.toml).
+    if kind == "research_application":
+        from ..research.services import may_apply
+
+        return may_apply(user)
+    return False
+
+
 def nav_items(user, path: str = "") -> list[dict[str, object]]:
     return [{"label": label, "url": url, "active": path.startswith(url)}
-            for label, url, (action, kind) in NAV if can(user, action, Kind(kind))]
+            for label, url, (action, kind) in NAV if _may_use(user, action, kind)]
 
 
 def site(request):
