@@ -689,6 +689,10 @@ from .analysis.cli import register as _register_analysis  # noqa: E402
 
 _register_analysis(main)
 
+from .research.cli import register as _register_research  # noqa: E402
+
+_register_research(main)
+
 
 if __name__ == "__main__":
     main()

@@ -211,11 +211,16 @@ def test_output_checking_holds_small_cells_until_a_second_person_decides(users, 
     assert refusals("output decision refused") == 1
 
 
-def test_expiry_reminder_is_sent_once(users, world):
-    from observatory.research.services import remind_expiring
+def test_expiry_reminder_is_sent_once_by_the_scheduled_command(users, world):
+    from click.testing import CliRunner
+
+    from observatory.cli import main
 
     grant = world[3]
     Grant.objects.filter(pk=grant.pk).update(ends=TODAY + timedelta(days=10))
-    assert [g.pk for g in remind_expiring(30)] == [grant.pk]
-    assert remind_expiring(30) == []
+    first = CliRunner().invoke(main, ["research", "remind", "--days", "30"])
+    assert first.exit_code == 0 and f"{grant.reference} ends" in first.output
+    again = CliRunner().invoke(main, ["research", "remind"])
+    assert "0 grant(s) reminded" in again.output
     assert grant.application.events.filter(action="reminded").count() == 1
+    assert AuditEvent.objects.filter(detail__startswith="expiry reminder").count() == 1
