@@ -53,6 +53,25 @@ def _done(request: HttpRequest, message: str, to: Any) -> HttpResponse:
     return redirect(to)
 
 
+def _scope_labels(application: Application) -> dict[str, list[str]]:
+    """The scope as people read it: region and area names, field and kind labels."""
+    from observatory_core.dataset import FIELDS
+
+    from ..vocabularies.models import LocalAuthority, Term
+
+    fields = {spec.name: spec.label for spec in FIELDS}
+    kinds = dict(Term.objects.filter(vocabulary__key="document_kind").values_list(
+        "code", "label"))
+    regions = dict(LocalAuthority.objects.filter(region_code__in=application.regions)
+                   .values_list("region_code", "region_name"))
+    areas = dict(LocalAuthority.objects.filter(gss_code__in=application.areas)
+                 .values_list("gss_code", "name"))
+    return {"regions": [regions.get(c, c) for c in application.regions],
+            "areas": [areas.get(c, c) for c in application.areas],
+            "fields": [fields.get(f, f) for f in application.fields],
+            "document_kinds": [kinds.get(k, k) for k in application.document_kinds]}
+
+
 def _application_row(application: Application) -> dict[str, Any]:
     grant = Grant.objects.filter(application=application).first()
     return {"id": application.pk, "reference": application.reference,
@@ -187,7 +206,8 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
     }
     return respond(request, "research/application.html", data,
                    {"comment_form": TextForm(), "approve_form": ApproveForm(
-                       initial={"ends": application.ends}), "grant": grant})
+                       initial={"ends": application.ends}), "grant": grant,
+                    "shown": _scope_labels(application)})
 
 
 @require_POST
@@ -286,8 +306,11 @@ def grant_detail(request: HttpRequest, grant_id: int) -> HttpResponse:
         "may_revoke": can(request.user, "change", grant) and grant.revoked_at is None,
         "may_upload": holder and active,
     }
+    how = {"none": "whole dates", "month": "year and month", "year": "year only"}
     return respond(request, "research/grant.html", data,
-                   {"results_form": ResultsForm(), "revoke_form": TextForm()})
+                   {"results_form": ResultsForm(), "revoke_form": TextForm(),
+                    "shown": _scope_labels(grant.application),
+                    "dates_shown": how.get(grant.coarsen_dates, grant.coarsen_dates)})
 
 
 def extract_download(request: HttpRequest, token: str) -> HttpResponse:
