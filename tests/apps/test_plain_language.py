@@ -87,7 +87,8 @@ def site(users, django_capture_on_commit_callbacks):
     saved = SavedAnalysis.objects.create(slug="police", name="Police", filters={"year": "2015"})
     grant, output = _research(users)
     return {"application_id": grant.application_id, "grant_id": grant.pk,
-            "output_id": output.pk,"reference": review.reference, "pk": document.pk, "study_id": study.pk,
+            "output_id": output.pk, "reference": review.reference, "pk": document.pk,
+            "study_id": study.pk,
             "version_id": version.pk, "token": token, "key": "recommendation_themes",
             "slug": saved.slug, "year": 2015, "fmt": "csv",
             "passage": Passage.objects.filter(version__document=document).first().pk}
