@@ -82,8 +82,13 @@ def parse_rules(data: dict[str, Any], public_threshold: int) -> Rules:
 
 @lru_cache(maxsize=2)
 def load_rules(path: Path = RULE_FILE) -> Rules:
-    return parse_rules(tomllib.loads(path.read_text(encoding="utf-8")),
-                       load_suppression_rule().threshold)
+    from .datafiles import OutputCheckingFile, shape_problems
+
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    problems = shape_problems(OutputCheckingFile, data)  # unknown keys, types
+    if problems:
+        raise ValueError(f"{path.name}: " + "; ".join(problems))
+    return parse_rules(data, load_suppression_rule().threshold)
 
 
 def _number(value: Any) -> float | None:

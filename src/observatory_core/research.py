@@ -69,7 +69,13 @@ def parse_rules(data: dict[str, Any], origin: str = "research access rules") -> 
 
 @lru_cache(maxsize=2)
 def load_rules(path: Path = RULE_FILE) -> AccessRules:
-    return parse_rules(tomllib.loads(path.read_text(encoding="utf-8")), path.name)
+    from .datafiles import ResearchAccessFile, shape_problems
+
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    problems = shape_problems(ResearchAccessFile, data)  # unknown keys, types
+    if problems:
+        raise ValueError(f"{path.name}: " + "; ".join(problems))
+    return parse_rules(data, path.name)
 
 
 @dataclass(frozen=True)

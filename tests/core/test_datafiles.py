@@ -30,6 +30,8 @@ def _toml(path: Path) -> dict:
     (datafiles.AreaHistoryFile, "area_history.toml"),
     (datafiles.PartnershipsFile, "partnerships.toml"),
     (datafiles.CitationsFile, "citations.toml"),
+    (datafiles.ResearchAccessFile, "research/access.toml"),
+    (datafiles.OutputCheckingFile, "research/output_checking.toml"),
 ])
 def test_every_shipped_file_fits_its_shape(model, pattern):
     paths = sorted(DATA.glob(pattern))

@@ -139,3 +139,16 @@ def test_differencing_between_nested_tables():
 def test_unreadable_tables_are_refused(rows):
     with pytest.raises(oc.TableProblem):
         table(rows)
+
+
+def test_rule_files_with_a_misspelt_key_are_refused(tmp_path):
+    from observatory_core.research import RULE_FILE
+
+    bad = tmp_path / "access.toml"
+    bad.write_text(RULE_FILE.read_text().replace("max_years", "max_yeers"))
+    with pytest.raises(ValueError, match="max_yeers: unknown key"):
+        load_rules(bad)
+    checking = tmp_path / "output_checking.toml"
+    checking.write_text(oc.RULE_FILE.read_text().replace("\nn = 2", "\nnn = 2"))
+    with pytest.raises(ValueError, match="dominance.nn: unknown key"):
+        oc.load_rules(checking)
