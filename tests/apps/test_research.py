@@ -100,6 +100,10 @@ def test_application_returned_resubmitted_approved_with_history(users):
     assert [e["action"] for e in detail["history"]] == ["submitted", "returned",
                                                         "resubmitted", "approved"]
     assert detail["history"][2]["snapshot"]["years"] == [2015, 2016]
+    evidence = handler.get(f"/research/applications/{application.pk}/evidence/")
+    assert b"".join(evidence.streaming_content) == b"Ethics approval REC 1\n"
+    assert client(users["analyst"]).get(
+        f"/research/applications/{application.pk}/evidence/").status_code == 404
     assert detail["status"] == "approved" and detail["grant"] == grant.reference
     with pytest.raises(PermissionError):
         application.delete()

@@ -9,6 +9,8 @@ urlpatterns = [
          name="research-application"),
     path("research/applications/<int:application_id>/change/", views.apply,
          name="research-resubmit"),
+    path("research/applications/<int:application_id>/evidence/", views.evidence_download,
+         name="research-evidence"),
     *[path(f"research/applications/<int:application_id>/{action}/",
            views.application_action, {"action": action}, name=f"research-{action}")
       for action in ("comment", "return", "approve", "refuse")],

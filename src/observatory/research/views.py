@@ -210,6 +210,24 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
                     "shown": _scope_labels(application)})
 
 
+def evidence_download(request: HttpRequest, application_id: int) -> HttpResponse:
+    """The ethics evidence, for the steering group and the project's own people."""
+    if (refused := _signed_in(request)) is not None:
+        return refused
+    application, failed = _application(request, application_id)
+    if failed:
+        return failed
+    if not application.ethics_path:
+        return error(request, 404, "This application has no evidence file.")
+    from django.core.files.storage import storages
+    from django.http import FileResponse
+
+    record(request, "download", application,
+           detail=f"ethics evidence {application.ethics_filename}")
+    return FileResponse(storages["confidential"].open(application.ethics_path, "rb"),
+                        as_attachment=True, filename=application.ethics_filename)
+
+
 @require_POST
 def application_action(request: HttpRequest, application_id: int, action: str) -> HttpResponse:
     if (refused := _signed_in(request)) is not None:
