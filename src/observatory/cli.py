@@ -803,6 +803,9 @@ _register_actions(main)
 from .quality.cli import register as _register_quality  # noqa: E402
 
 _register_quality(main)
+from .research.cli import register as _register_research  # noqa: E402
+
+_register_research(main)
 
 
 if __name__ == "__main__":

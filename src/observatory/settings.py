@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "observatory.register",
     "observatory.notifications",
     "observatory.quality",
+    "observatory.research",
 ]
 
 MIDDLEWARE = [

@@ -5,12 +5,16 @@
 Both the web views and the API ask ``allowed``; nothing else decides access. Queries ask
 ``reach`` (everywhere, own area only, or nowhere) for the same grants, so a list filter and
 ``allowed`` are two readings of one table (``observatory.accounts.scopes``).
+
+``[research_grant]`` names the object kinds an approved research access grant opens to its
+holders, per action, within the grant's scope only (``observatory.research``): what the
+role alone does not reach, a grant may add, and nothing outside its scope.
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -37,6 +41,8 @@ OBJECT_KINDS = (
     "action_plan",
     "quality_marker",
     "quality_dialogue",
+    "research_application",
+    "research_output",
 )
 OWN_AREA = "own_area"
 # What ``reach`` answers: a role reaches every object of a kind, those in its own area, or none.
@@ -57,6 +63,11 @@ class Grant:
 class Policy:
     source: str
     grants: dict[tuple[str, str], tuple[Grant, ...]]
+    # action -> object kinds a research grant opens within its scope
+    research: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def research_opens(self, kind: str, action: str) -> bool:
+        return kind in self.research.get(action, frozenset())
 
     def reach(self, role: str, kind: str, action: str) -> str:
         """Which objects of ``kind`` the role may ``action``: EVERYWHERE, OWN_AREA or
@@ -93,9 +104,17 @@ def parse_policy(data: dict, origin: str = "access policy") -> Policy:
                     continue
                 parsed.append(Grant(role, scope == OWN_AREA))
             grants[(kind, action)] = tuple(parsed)
+    research: dict[str, frozenset[str]] = {}
+    for action, kinds in data.get("research_grant", {}).items():
+        if action not in ACTIONS:
+            problems.append(f"research_grant: unknown action '{action}'")
+            continue
+        problems.extend(f"research_grant.{action}: unknown object kind '{k}'"
+                        for k in kinds if k not in OBJECT_KINDS)
+        research[action] = frozenset(kinds)
     if problems:
         raise PolicyError(f"{origin}: " + "; ".join(problems))
-    return Policy(source=str(data.get("source", "")), grants=grants)
+    return Policy(source=str(data.get("source", "")), grants=grants, research=research)
 
 
 @lru_cache(maxsize=4)
@@ -113,3 +132,9 @@ def allowed(role: str, kind: str, action: str, *, same_area: bool = False) -> bo
 
 def reach(role: str, kind: str, action: str) -> str:
     return load_policy().reach(role, kind, action)
+
+
+def research_opens(kind: str, action: str) -> bool:
+    """Does an approved research grant open objects of ``kind`` for ``action`` (within its
+    scope)?"""
+    return load_policy().research_opens(kind, action)

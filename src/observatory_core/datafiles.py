@@ -32,6 +32,60 @@ class AccessPolicyFile(_Strict):
     source: Text
     # object kind -> action -> grants ("role" or "role:own_area"); names checked by access.py
     grants: dict[str, dict[str, Names]]
+    # action -> object kinds an approved research grant opens within its scope
+    research_grant: dict[str, Names] = {}
+
+
+# -- research/access.toml ----------------------------------------------------------------
+class ResearchRole(_Strict):
+    max_period_days: StrictInt = Field(ge=1)
+    max_years: StrictInt = Field(ge=1)
+    document_kinds: Names = []
+    coded_data: StrictBool = False
+    ethics_evidence_required: StrictBool = True
+
+
+class ResearchExtract(_Strict):
+    coarsen_choices: Names
+    watermark: Text
+
+
+class ResearchAccessFile(_Strict):
+    source: Text
+    roles: dict[str, ResearchRole]
+    extract: ResearchExtract
+
+
+# -- research/output_checking.toml -------------------------------------------------------
+class _Cited(_Strict):
+    source: Text
+
+
+class OutputThreshold(_Cited):
+    use_public_suppression_rule: StrictBool = True
+    minimum: StrictInt | None = Field(default=None, ge=1)
+
+
+class OutputDominance(_Cited):
+    n: StrictInt = Field(ge=1)
+    k: StrictInt | float = Field(gt=0, le=100)
+    p: StrictInt | float = Field(gt=0, lt=100)
+
+
+class OutputZeros(_Cited):
+    group_disclosure: StrictBool = True
+
+
+class OutputDifferencing(_Cited):
+    enabled: StrictBool = True
+
+
+class OutputCheckingFile(_Strict):
+    source: Text
+    threshold: OutputThreshold
+    dominance: OutputDominance
+    zeros: OutputZeros
+    differencing: OutputDifferencing
 
 
 # -- vocab/*.toml ------------------------------------------------------------------------

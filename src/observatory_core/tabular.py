@@ -257,12 +257,15 @@ def write_csv(rows: Iterable[Mapping[str, Any]], columns: list[str] | None = Non
 
 
 def write_xlsx(rows: Iterable[Mapping[str, Any]], columns: list[str] | None = None,
-               sheet: str = "reviews") -> bytes:
+               sheet: str = "reviews", *, preamble: str = "") -> bytes:
+    """XLSX of one sheet; ``preamble`` (optional, e.g. a watermark) is its first row."""
     from openpyxl import Workbook
 
     columns = columns or COLUMNS
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet(_CONTROL.sub("", sheet)[:31] or "sheet")
+    if preamble:
+        worksheet.append([safe_cell(preamble)])
     worksheet.append([safe_cell(c) for c in columns])
     for row in rows:
         worksheet.append([safe_cell(row.get(c, "")) for c in columns])

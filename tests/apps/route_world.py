@@ -105,9 +105,12 @@ def build_world(capture_on_commit) -> dict[str, str]:
     from observatory.quality.services import save_entry, start_dialogue
 
     dialogue = start_dialogue(review, users["partnership_own"], "board_manager")
-    quality_entry = save_entry(dialogue, dialogue.participants.get(), "start", 1, answers={},
+    save_entry(dialogue, dialogue.participants.get(), "start", 1, answers={},
                        where_we_are="Fuzz", helped="", found_hard=False)
+    grant, output = _research(users["steering"])
     return {
+        "application_id": str(grant.application_id), "grant_id": str(grant.pk),
+        "output_id": str(output.pk),
         "reference": review.reference, "pk": str(version.document.pk),
         "passage": str(passage.pk if passage else 1), "study_id": str(study.pk),
         "version_id": str(statement.pk), "number": "1", "action": "open",
@@ -142,6 +145,19 @@ def _register(review, user):
                                  lead_agency=term("agency", "police"),
                                  lead_role="Detective inspector", priority="medium")
     return entry, action
+
+
+def _research(decider):
+    """A research grant held by a researcher, with one checked results table."""
+    from observatory.research.outputs import upload
+
+    from .conftest import OWN_AREA
+    from .research_support import make_grant
+
+    researcher = make_user("researcher")
+    grant = make_grant(researcher, decider, areas=[OWN_AREA], years=(2014, 2016))
+    output = upload(grant, researcher, "Fuzz table", "t.csv", b"area,n\nNorth,12\nSouth,9\n")
+    return grant, output
 
 
 def concrete(route: Route, values: dict[str, str]) -> str:

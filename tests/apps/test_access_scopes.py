@@ -2,7 +2,8 @@
 
 A property test generates reviews (published long ago, today, in the future, never; in the
 user's area and others), documents of every kind (confidential and not) and the rows
-derived from them, and checks, for users of every role and area, that each query filter
+derived from them, and checks, for users of every role and area (and researchers holding
+research grants: one active for one scope, one revoked and one expired), that each query filter
 selects exactly the objects ``can`` allows, for every action. The search's raw SQL (the
 ``Allowed`` ids and the per-row ``EXISTS`` the FTS query runs) is held to the same answer.
 A second test runs a real ingestion of a confidential report and checks the same on the
@@ -59,6 +60,22 @@ def people(db):
     made["partnership_none"].profile.save()
     made["inactive"].is_active = False
     made["inactive"].save()
+    # Research grants: one active for the own area, 2015-2016, IMRs and executive summaries;
+    # another person holds one revoked and one expired grant, each over everything a
+    # researcher may ask for (so anything those opened would show).
+    from .research_support import make_grant
+
+    decider, everywhere = made["steering"], [OWN_AREA, OTHER_AREA, THIRD_AREA]
+    every_kind = ["overview_report", "executive_summary", "action_plan", "imr", "chronology",
+                  "other"]
+    for name in ("granted", "ended"):
+        made[name] = create_user(name, PASSWORD, "researcher")
+    make_grant(made["granted"], decider, areas=[OWN_AREA], years=(2015, 2016),
+               kinds=["imr", "executive_summary"])
+    make_grant(made["ended"], decider, areas=everywhere, years=(2014, 2016), kinds=every_kind,
+               revoked=True)
+    make_grant(made["ended"], decider, areas=everywhere, years=(2014, 2016), kinds=every_kind,
+               ends=TODAY - timedelta(days=1))
     return made
 
 
@@ -72,7 +89,8 @@ def coding_setup(people):
 review_specs = st.lists(st.tuples(
     st.sampled_from([OWN_AREA, OTHER_AREA, THIRD_AREA]),
     st.sampled_from(sorted(PUBLICATION)),
-    st.lists(st.sampled_from(KINDS), max_size=3)), min_size=1, max_size=4)
+    st.lists(st.sampled_from(KINDS), max_size=3),
+    st.sampled_from([None, 2014, 2015, 2016, 2017])), min_size=1, max_size=4)
 
 
 def build(specs, book, code, coder) -> None:
@@ -82,10 +100,11 @@ def build(specs, book, code, coder) -> None:
     areas = {a.gss_code: a for a in LocalAuthority.objects.filter(
         gss_code__in=[OWN_AREA, OTHER_AREA, THIRD_AREA])}
     kinds = {t.code: t for t in Term.objects.filter(vocabulary__key="document_kind")}
-    for n, (area, published, document_kinds) in enumerate(specs):
+    for n, (area, published, document_kinds, year) in enumerate(specs):
         review = Review.objects.create(reference=f"SCOPE-{n}", title=f"Review {n}",
                                        local_authority=areas[area],
-                                       publication_date=PUBLICATION[published])
+                                       publication_date=PUBLICATION[published],
+                                       decision_date=date(year, 3, 1) if year else None)
         Extraction.objects.create(review=review, field="outcome", key="outcome")
         CodedSegment.objects.create(codebook=book, codebook_version=1, code=code,
                                     review=review, target="review", coder=coder)

@@ -6,6 +6,7 @@ on purpose. Refused attempts and every read of confidential material must be aud
 from __future__ import annotations
 
 import base64
+from datetime import date
 
 import pytest
 from django.test import Client
@@ -367,3 +368,34 @@ def test_quality_dialogue_matrix(users, area):
         if role not in ("admin",) and not (role.startswith("partnership") and
                                            (role == "partnership_own") == (area == "own")):
             assert AuditEvent.objects.filter(allowed=False).count() > refused_before
+
+
+GRANT_OPENS = ["unpublished_review", "unpublished_document", "confidential_document"]
+
+
+def test_research_grant_matrix(users, objects):
+    """A researcher's grant for the own area and the reviews of 2015 (with IMRs and
+    executive summaries) opens exactly that to view and download, through every route
+    (page, JSON, API, list, export, file), and nothing in another area or year; once
+    revoked, nothing it opened is seen. (Expiry: tests/apps/test_research.py.)"""
+    from observatory.research import services
+
+    from .conftest import OWN_AREA
+    from .research_support import make_grant
+
+    grant = make_grant(users["researcher"], users["steering"], areas=[OWN_AREA],
+                       years=(2015, 2015), kinds=["executive_summary", "imr"])
+    later = make_review("UNPUB-2019", published=False)
+    Review.objects.filter(pk=later.pk).update(decision_date=date(2019, 2, 1))
+    tries = [(kind, area, "view") for kind in GRANT_OPENS for area in ("own", "other")]
+    tries += [(kind, "own", "download") for kind in GRANT_OPENS]
+    tries += [("unpublished_document", "own", "change")]
+    for kind, area, action in tries:
+        got = attempt("researcher", users, objects[(kind, area)], kind, action)
+        want = area == "own" and action in ("view", "download")
+        assert got == want, f"grant: {action} {kind} ({area} area): got {got}"
+    assert not attempt("researcher", users, later, "unpublished_review", "view")
+    services.revoke(grant, users["steering"], "project stopped")
+    for kind in ("unpublished_review", "confidential_document"):
+        assert not attempt("researcher", users, objects[(kind, "own")], kind, "view"), (
+            f"a revoked grant still opens {kind}")

@@ -41,7 +41,10 @@ REPORT = (b"Overview report\n\nIntroduction\n\nThis review concerns Child K, a 3
           b"\n\n2. Health visitors should visit weekly.\n")
 # Pages that only answer a POST, and actions that change things when opened.
 SKIP = ("logout", "delphi-round-action", "delphi-revoke", "delphi-rule", "delphi-section-add",
-        "delphi-statement-add", "codebook-import", "delphi-round-next")
+        "delphi-statement-add", "codebook-import", "delphi-round-next", "research-comment",
+        "research-return", "research-approve", "research-refuse", "research-revoke",
+        "research-output-upload", "research-output-exception", "research-output-release",
+        "research-output-withhold")
 
 
 def visible_text(body: str) -> str:
@@ -87,11 +90,27 @@ def site(users, django_capture_on_commit_callbacks):
     dialogue = start_dialogue(review, users["partnership_own"], "board_manager")
     entry = save_entry(dialogue, dialogue.participants.get(), "start", 1, answers={"1": "Yes"},
                        where_we_are="On track", helped="", found_hard=True)
-    return {"number": 1, "stage": "start", "entry_id": entry.pk,
+    grant, output = _research(users)
+    return {"application_id": grant.application_id, "grant_id": grant.pk,
+            "output_id": output.pk,
+            "number": 1, "stage": "start", "entry_id": entry.pk,
             "reference": review.reference, "pk": document.pk, "study_id": study.pk,
             "version_id": version.pk, "token": token, "key": "recommendation_themes",
             "slug": saved.slug, "year": 2015, "fmt": "csv",
             "passage": Passage.objects.filter(version__document=document).first().pk}
+
+
+def _research(users):
+    """A research grant with a held results table (its findings are shown to people)."""
+    from observatory.research.outputs import upload
+
+    from .conftest import OWN_AREA
+    from .research_support import make_grant
+
+    grant = make_grant(users["researcher"], users["steering"], areas=[OWN_AREA],
+                       years=(2014, 2016))
+    return grant, upload(grant, users["researcher"], "Outcomes", "t.csv",
+                         b"outcome,north,south\ndeath,3,12\nharm,0,9\n")
 
 
 def urls_for(site) -> list[str]:

@@ -33,6 +33,8 @@ def _toml(path: Path) -> dict:
     (datafiles.SmartRulesFile, "register/smart.toml"),
     (datafiles.ActionStatusFile, "register/action_status.toml"),
     (datafiles.LeadRolesFile, "register/lead_roles.toml"),
+    (datafiles.ResearchAccessFile, "research/access.toml"),
+    (datafiles.OutputCheckingFile, "research/output_checking.toml"),
 ])
 def test_every_shipped_file_fits_its_shape(model, pattern):
     paths = sorted(DATA.glob(pattern))

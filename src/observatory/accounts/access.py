@@ -12,7 +12,7 @@ from typing import Any
 import rules
 from django.contrib.auth.models import AnonymousUser
 
-from observatory_core.access import allowed
+from observatory_core.access import allowed, research_opens
 
 
 def role_of(user: Any) -> str:
@@ -71,10 +71,24 @@ def kind_of(obj: Any) -> str:
 
 
 def can(user: Any, action: str, obj: Any) -> bool:
-    """May ``user`` do ``action`` (view/download/change/delete) to ``obj``?"""
+    """May ``user`` do ``action`` (view/download/change/delete) to ``obj``? The role's
+    grants, or an active research grant whose scope covers the object."""
     obj_area = getattr(obj, "access_area_id", None)
     same_area = obj_area is not None and obj_area in areas_of(user)
-    return allowed(role_of(user), kind_of(obj), action, same_area=same_area)
+    kind = kind_of(obj)
+    if allowed(role_of(user), kind, action, same_area=same_area):
+        return True
+    return research_covers(user, action, obj, kind)
+
+
+def research_covers(user: Any, action: str, obj: Any, kind: str | None = None) -> bool:
+    """An approved research grant of ``user``'s, unexpired and unrevoked, opens ``obj``:
+    the policy's ``[research_grant]`` opens its kind and the grant's scope holds it."""
+    if role_of(user) == "public" or not research_opens(kind or kind_of(obj), action):
+        return False
+    from ..research.grants import covers
+
+    return covers(user, obj)
 
 
 def can_create_review(user: Any, local_authority_id: int | None) -> bool:

@@ -17,6 +17,10 @@ and area and objects of every kind. One function per object kind:
   search's per-row access check stays an index lookup;
 - ``segments_q``: coded segments (the coding grant, and the document or review they are on).
 
+Research grants (``observatory.research.grants``) add, for their holders, what the policy's
+``[research_grant]`` opens within each active grant's scope (areas, review years, document
+kinds); nothing is cached, so revocation and expiry act on the next query.
+
 Each returns a ``Q`` for the model the caller filters (``prefix`` reaches it from another
 model). "Nothing" is ``Q(pk__isnull=True)``, which SQL can still compile (an empty ``IN ()``
 would make raw SQL built from the queryset fail).
@@ -29,7 +33,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from observatory_core.access import EVERYWHERE, OWN_AREA, reach
+from observatory_core.access import EVERYWHERE, OWN_AREA, reach, research_opens
 
 from .access import areas_of, role_of
 
@@ -87,9 +91,65 @@ def _by_publication(user: Any, action: str, kinds: tuple[str, str], prefix: str)
     return _or([p for p in parts if p is not None])
 
 
+def _scopes(user: Any) -> list:
+    """The research scopes ``user`` holds today (none for the public)."""
+    if role_of(user) == "public":
+        return []
+    from ..research.grants import active_scopes
+
+    return active_scopes(user)
+
+
+def _granted(user: Any, action: str, kinds: tuple[str, str], review_prefix: str,
+             narrow: Any = None) -> Q | None:
+    """What the user's research grants open of the published/unpublished ``kinds``: reviews
+    (fields under ``review_prefix``) inside a grant's scope, each narrowed by
+    ``narrow(scope)`` (the document kinds); None when grants open nothing here."""
+    published, unpublished = (research_opens(k, action) for k in kinds)
+    if not (published or unpublished):
+        return None
+    scopes = _scopes(user)
+    if not scopes:
+        return None
+    from ..research.grants import review_q
+
+    within = _or([review_q(s, review_prefix) & (narrow(s) if narrow else Q())
+                  for s in scopes])
+    if published and unpublished:
+        return within
+    return within & (published_q(review_prefix) if published else ~published_q(review_prefix))
+
+
+def _plus(base: Q, extra: Q | None) -> Q:
+    """``base`` or ``extra`` (either may be NOTHING/None; an empty Q is everything)."""
+    if extra is None or _is_nothing(extra) or not base:
+        return base
+    return extra if _is_nothing(base) else base | extra
+
+
 def reviews_q(user: Any, action: str = "view", prefix: str = "") -> Q:
     """Reviews ``user`` may ``action``: ``Review.objects.filter(reviews_q(user))``."""
-    return _by_publication(user, action, PUBLICATION_KINDS["review"], prefix)
+    return _plus(_by_publication(user, action, PUBLICATION_KINDS["review"], prefix),
+                 _granted(user, action, PUBLICATION_KINDS["review"], prefix))
+
+
+def _granted_documents(user: Any, action: str, review_prefix: str, kind_field: str,
+                       confidential: Q) -> Q | None:
+    """Documents the user's research grants open: confidential ones of the grant's kinds
+    (if the policy opens confidential documents), others as their review's publication."""
+    def kinds(scope: Any) -> Q:
+        return Q(**{f"{kind_field}__in": sorted(scope.document_kinds) or [0]})
+
+    parts: list[Q] = []
+    if research_opens("confidential_document", action):
+        secret = _granted(user, action, ("confidential_document", "confidential_document"),
+                          review_prefix, kinds)
+        if secret is not None:
+            parts.append(confidential & secret)
+    others = _granted(user, action, PUBLICATION_KINDS["document"], review_prefix, kinds)
+    if others is not None:
+        parts.append(~confidential & others)
+    return _or(parts) if parts else None
 
 
 def confidential_kind_ids() -> list[int]:
@@ -110,7 +170,8 @@ def documents_q(user: Any, action: str = "view", prefix: str = "") -> Q:
         parts.append(~confidential & reviews if reviews else ~confidential)
     if secret is not None and secret == confidential and not reviews:
         return Q()  # every confidential document and every other one
-    return _or(parts)
+    return _plus(_or(parts), _granted_documents(user, action, f"{prefix}review__",
+                                                f"{prefix}kind_id", confidential))
 
 
 def _review_ids(q: Q, prefix: str) -> Q:
@@ -138,6 +199,11 @@ def rows_q(user: Any, action: str = "view", prefix: str = "", *,
         parts.append(Q(**{f"{prefix}confidential": False}) & _review_ids(reviews, prefix))
     everything = secret is not None and not secret and not reviews
     documents = Q() if everything else _or(parts)
+    if not everything:
+        # Grants: judged on the row's document (its kind), not only its review.
+        documents = _plus(documents, _granted_documents(
+            user, action, f"{prefix}version__document__review__",
+            f"{prefix}version__document__kind_id", Q(**{f"{prefix}confidential": True})))
     if not nullable_version:
         return documents
     own = reviews_q(user, action)

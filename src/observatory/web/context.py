@@ -14,6 +14,7 @@ NAV = (
     ("Coding", "/coding/", ("view", "coding")),
     ("Consultations", "/consultations/", ("view", "delphi_study")),
     ("Action plans", "/action-plans/", ("view", "action_plan")),
+    ("Research access", "/research/", ("view", "research_application")),
     ("Audit log", "/audit/", ("view", "audit_log")),
     ("Background work", "/service/", ("view", "service_operations")),
     ("Administration", "/admin/", ("change", "user_account")),
@@ -28,10 +29,20 @@ class _OwnWork(Kind):
         self.access_area_id = area
 
 
+def _may_use(user, action: str, kind: str) -> bool:
+    if can(user, action, _OwnWork(kind, area_of(user))):
+        return True
+    # Research access is also for those who may apply for it (data/research/access.toml).
+    if kind == "research_application":
+        from ..research.services import may_apply
+
+        return may_apply(user)
+    return False
+
+
 def nav_items(user, path: str = "") -> list[dict[str, object]]:
-    area = area_of(user)
     return [{"label": label, "url": url, "active": path.startswith(url)}
-            for label, url, (action, kind) in NAV if can(user, action, _OwnWork(kind, area))]
+            for label, url, (action, kind) in NAV if _may_use(user, action, kind)]
 
 
 def site(request):
