@@ -27,6 +27,7 @@ OBJECT_KINDS = (
     "unpublished_document",
     "confidential_document",
     "audit_log",
+    "own_access_history",
     "user_account",
     "controlled_list",
     "delphi_study",

@@ -69,3 +69,18 @@ def test_retention_pruning_keeps_the_chain_verifiable(events, monkeypatch):
     assert not AuditEvent.objects.filter(pk=old.pk).exists()
     result = _verify(monkeypatch)
     assert result.exit_code == 0, result.output
+
+
+def test_a_person_sees_their_own_access_history_and_nobody_elses(client, users):
+    researcher, analyst = users["researcher"], users["analyst"]
+    record(None, "view", kind="published_review", user=researcher, detail="mine",
+           channel="cli")
+    record(None, "download", kind="published_review", user=analyst, detail="theirs",
+           channel="cli")
+    assert client.get("/account/history/").status_code == 302  # sign in first
+    client.force_login(researcher)
+    body = client.get("/account/history/?format=json").json()["data"]
+    assert {e["username"] for e in body["events"]} == {"researcher"}
+    assert "view" in {e["action"] for e in body["events"]}
+    assert "download" not in {e["action"] for e in body["events"]}
+    assert "Your access history" in client.get("/account/history/").content.decode()

@@ -77,6 +77,9 @@ class ChainHead(models.Model):
     seq = models.PositiveBigIntegerField(default=0)
     digest = models.CharField(max_length=64, default=GENESIS)
 
+    def __str__(self) -> str:
+        return f"audit chain head at {self.seq}"
+
 
 class RemovedLink(models.Model):
     """An event removed by a retention rule leaves its place in the chain, not its content."""
@@ -86,3 +89,6 @@ class RemovedLink(models.Model):
     digest = models.CharField(max_length=64)
     removed_at = models.DateTimeField(default=timezone.now)
     rule = models.CharField(max_length=100)
+
+    def __str__(self) -> str:
+        return f"removed audit event {self.seq} ({self.rule})"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -68,6 +69,19 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         "page_obj": page, "f": audit_filter, "actions": ACTIONS,
         "query": audit_filter.querystring(),
         "may_export": allowed(role, "audit_log", "download")})
+
+
+def my_history(request: HttpRequest) -> HttpResponse:
+    """A person's own access history: the audit events written about what they did."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not allowed(role_of(request.user), "own_access_history", "view"):
+        record(request, "view", kind="own_access_history", allowed=False)
+        return error(request, 403, "Your account has no access history to show.")
+    events = AuditEvent.objects.filter(user=request.user)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    data = {"count": page.paginator.count, "events": shown(page.object_list, request.user)}
+    return respond(request, "web/my_history.html", data, {"page_obj": page})
 
 
 AUDIT_COLUMNS = ["at", "username", "role", "action", "allowed", "object_kind", "object_id",
