@@ -6,8 +6,8 @@ reason: the document is gone for the public, the review's catalogue record stays
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -84,7 +84,7 @@ def test_redact_check_embargo_publish_withdraw(page, browser, live_server, tmp_p
     assert public.goto(f"{base}/documents/{document.pk}/").status == 200
     with public.expect_download() as download_info:
         public.evaluate(f"window.location.href = '{base}/documents/{document.pk}/download/'")
-    body = io.BytesIO(open(download_info.value.path(), "rb").read()).getvalue()
+    body = Path(download_info.value.path()).read_bytes()
     words = " ".join(extracted_text(body))
     assert NAME not in words and "lived with her mother" in words
 
