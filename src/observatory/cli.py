@@ -268,6 +268,14 @@ def users_create(username: str, role: str, area: str | None, email: str,
 
     password = password or os.environ.get("OBSERVATORY_PASSWORD") or getpass.getpass(
         f"Password for {username}: ")
+    from django.contrib.auth.models import User
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    try:  # the password policy (settings.AUTH_PASSWORD_VALIDATORS), as the forms apply it
+        validate_password(password, User(username=username, email=email))
+    except ValidationError as exc:
+        raise click.ClickException("password refused: " + " ".join(exc.messages)) from None
     try:
         create_user(username, password, role, email=email, area=area)
     except AccountError as exc:

@@ -173,6 +173,19 @@ def make_pdf(path: Path, text: str = "Overview report of a test review") -> Path
 
 # --- page helpers -------------------------------------------------------------------------
 
+def authenticator_code(username: str) -> str:
+    """The code a person's authenticator app shows now (their app set up already, as a
+    person in a role that sees confidential material has done once)."""
+    from django.contrib.auth.models import User
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = User.objects.get(username=username)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or \
+        TOTPDevice.objects.create(user=user, name="authenticator app", confirmed=True)
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
 def login(page, live_server, username: str, password: str = PASSWORD) -> None:
     """Sign in through the /accounts/login/ form, as a person would. ``live_server`` may
     also be given as its base URL."""
@@ -182,6 +195,10 @@ def login(page, live_server, username: str, password: str = PASSWORD) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
+    if "/account/two-factor/" in page.url:
+        page.get_by_label("Code").fill(authenticator_code(username))
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_load_state()
     banner = page.locator(".govuk-phase-banner__text")
     assert f"signed in as {username}" in banner.inner_text(), (
         f"sign-in as {username} failed: {page.url}\n{page.locator('main').inner_text()}")
