@@ -82,7 +82,11 @@ def is_public(state: str, until: datetime | None, now: datetime) -> bool:
 
 
 def parse_rules(data: dict, origin: str = "publication rules") -> Rules:
-    problems = []
+    from .datafiles import PublicationFile, shape_problems
+
+    problems = shape_problems(PublicationFile, data)  # unknown keys, types (datafiles.py)
+    if problems:
+        raise PublicationError(f"{origin}: " + "; ".join(problems))
     transitions = {state: tuple(data.get("transitions", {}).get(state, ())) for state in STATES}
     for state, targets in transitions.items():
         problems += [f"{state}: unknown state '{t}'" for t in targets if t not in STATES]

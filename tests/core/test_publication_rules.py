@@ -48,5 +48,13 @@ def test_the_nspcc_retention_period_is_five_years_from_publication():
 
 def test_a_rules_file_without_a_default_retention_is_refused():
     with pytest.raises(PublicationError, match="default"):
-        parse_rules({"reasons": {"retention": {"label": "x"}},
+        parse_rules({"source": "s", "transitions": {},
+                     "reasons": {"retention": {"label": "x"}},
                      "retention": {"a": {"label": "a", "years": 5}}})
+
+
+def test_a_misspelt_key_is_refused_naming_it():
+    with pytest.raises(PublicationError, match="need_note"):
+        parse_rules({"source": "s", "transitions": {},
+                     "reasons": {"retention": {"label": "x", "need_note": True}},
+                     "retention": {"a": {"label": "a", "years": 5, "default": True}}})
