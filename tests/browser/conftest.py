@@ -173,16 +173,23 @@ def make_pdf(path: Path, text: str = "Overview report of a test review") -> Path
 
 # --- page helpers -------------------------------------------------------------------------
 
-def authenticator_code(username: str) -> str:
-    """The code a person's authenticator app shows now (their app set up already, as a
-    person in a role that sees confidential material has done once)."""
+def ensure_authenticator(username: str):
+    """The person's authenticator app, set up (if their account exists)."""
     from django.contrib.auth.models import User
-    from django_otp.oath import totp
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    user = User.objects.get(username=username)
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or \
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        return None
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first() or \
         TOTPDevice.objects.create(user=user, name="authenticator app", confirmed=True)
+
+
+def authenticator_code(username: str) -> str:
+    """The code a person's authenticator app shows now."""
+    from django_otp.oath import totp
+
+    device = ensure_authenticator(username)
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
 
 
@@ -193,6 +200,7 @@ def login(page, live_server, username: str, password: str = PASSWORD) -> None:
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
+    ensure_authenticator(username)  # set up once already, as the person would have
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
     if "/account/two-factor/" in page.url:
