@@ -84,6 +84,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "observatory.web",
     "observatory.audit",
     "observatory.accounts",
@@ -115,6 +118,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Two-factor sign-in for roles that see confidential material (accounts/twofactor.py).
+    "django_otp.middleware.OTPMiddleware",
+    "observatory.accounts.twofactor.RequireTwoFactor",
     # Confidential reads are audited where the text is read (audit/reads.py).
     "observatory.audit.reads.CurrentRequest",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -201,11 +207,25 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
+# Password policy (OWASP ASVS 4.0.3 V2.1, NIST SP 800-63B 5.1.1.2): at least 12 characters,
+# not like the username or e-mail, not one of 20,000 common passwords, not all digits; no
+# rules on character classes and no forced periodic change (both advised against by ASVS
+# 2.1.9-2.1.10). The validators run on every password set through the forms and the CLI.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": int(os.environ.get("OBSERVATORY_PASSWORD_MIN_LENGTH", 12))}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sessions end after this much idle time (ASVS 3.3.2, level 2: 30 minutes); each request
+# renews the expiry, so only inactivity ends a session. Closing the browser ends it too.
+SESSION_COOKIE_AGE = int(os.environ.get("OBSERVATORY_SESSION_IDLE_MINUTES", 30)) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+# The TOTP codes' issuer as authenticator apps show it.
+OTP_TOTP_ISSUER = "Case Review Observatory"
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -32,6 +32,7 @@ OBJECT_KINDS = (
     "confidential_document",
     "audit_log",
     "service_operations",
+    "own_access_history",
     "user_account",
     "controlled_list",
     "delphi_study",

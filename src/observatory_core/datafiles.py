@@ -182,6 +182,25 @@ class ScheduleFile(_Strict):
     settings: ScheduleSettings = ScheduleSettings()
 
 
+# -- publication.toml (publication.py) ----------------------------------------------------
+class PublicationReasonEntry(_Strict):
+    label: Text
+    needs_note: StrictBool = False
+
+
+class PublicationRetentionEntry(_Strict):
+    label: Text
+    years: StrictInt = Field(ge=1)
+    default: StrictBool = False
+
+
+class PublicationFile(_Strict):
+    source: Text
+    transitions: dict[str, Names]
+    reasons: dict[str, PublicationReasonEntry]
+    retention: dict[str, PublicationRetentionEntry]
+
+
 # -- area_history.toml, partnerships.toml (places.py) ---------------------------------------
 AreaCode = Annotated[str, Field(pattern=r"^[EWSN]\d{8}$")]  # an ONS (GSS) code
 

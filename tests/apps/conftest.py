@@ -13,7 +13,11 @@ from observatory.repository.services import store_version
 from observatory.vocabularies.models import LocalAuthority, Term
 from observatory.vocabularies.sync import sync_reference_data
 
-from ..django_support import check_expected_database, isolated_storage
+from ..django_support import (
+    check_expected_database,
+    force_login_with_second_factor,
+    isolated_storage,
+)
 
 PASSWORD = "correct-horse-battery-staple"
 OWN_AREA = "E08000025"  # Birmingham
@@ -34,6 +38,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def _isolated_storage(settings, tmp_path):
     """Each test stores documents in its own folders."""
     yield from isolated_storage(settings, tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def _second_factor_on_force_login(monkeypatch):
+    """Tests that sign in with ``force_login`` are past the two-factor page too."""
+    force_login_with_second_factor(monkeypatch)
 
 
 def term(key: str, code: str) -> Term:

@@ -74,6 +74,8 @@ NOT_200 = {
     "delphi-revoke": (405, "POST only: revokes a personal link"),
     "document-current": (405, "POST only: chooses the version that counts (tested in "
                          "tests/apps/analysis/test_current_versions_and_counting.py)"),
+    "document-redacted-file": (404, "its copy is a redacted copy's id; the fixture document "
+                               "has none (tested in tests/apps/test_publication.py)"),
     "document-recommendations-role": (405, "POST only: says what a document's "
                                       "recommendations are (tested there too)"),
     "register-plan": (405, "POST only: sets the plan's start date"),
@@ -106,6 +108,7 @@ NO_JSON = {
     "document-delete": "a confirmation form whose POST deletes",
     "document-new-version": "a form whose POST uploads a version",
     "document-download": "a file download, not a page",
+    "document-redacted-file": "a redacted copy's PDF, not a page",
     "codebook-export": "a codebook file download (TOML/CSV/.qdc), not a page",
     "coding-export": "a coded-segments file download (CSV/XLSX/.qdpx), not a page",
     "delphi-create": "a form whose POST creates a study",
@@ -203,7 +206,7 @@ def _delphi_study() -> dict:
 def _url(name: str, route: str, site) -> str:
     values = {"reference": site["published"].reference, "pk": site["docs"]["public"].pk,
               "key": "recommendation_themes",
-              "name": "reviews_by_year", "year": 2015, "slug": "page-test",
+              "name": "reviews_by_year", "year": 2015, "slug": "page-test", "copy": 1,
               **site["delphi"], **site["register"], "stage": "start"}
     params = re.findall(r"<(?:\w+:)?(\w+)>", route)
     missing = [p for p in params if p not in values]

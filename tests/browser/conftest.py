@@ -173,6 +173,26 @@ def make_pdf(path: Path, text: str = "Overview report of a test review") -> Path
 
 # --- page helpers -------------------------------------------------------------------------
 
+def ensure_authenticator(username: str):
+    """The person's authenticator app, set up (if their account exists)."""
+    from django.contrib.auth.models import User
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        return None
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first() or \
+        TOTPDevice.objects.create(user=user, name="authenticator app", confirmed=True)
+
+
+def authenticator_code(username: str) -> str:
+    """The code a person's authenticator app shows now."""
+    from django_otp.oath import totp
+
+    device = ensure_authenticator(username)
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
 def login(page, live_server, username: str, password: str = PASSWORD) -> None:
     """Sign in through the /accounts/login/ form, as a person would. ``live_server`` may
     also be given as its base URL."""
@@ -180,8 +200,13 @@ def login(page, live_server, username: str, password: str = PASSWORD) -> None:
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
+    ensure_authenticator(username)  # set up once already, as the person would have
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
+    if "/account/two-factor/" in page.url:
+        page.get_by_label("Code").fill(authenticator_code(username))
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_load_state()
     banner = page.locator(".govuk-phase-banner__text")
     assert f"signed in as {username}" in banner.inner_text(), (
         f"sign-in as {username} failed: {page.url}\n{page.locator('main').inner_text()}")

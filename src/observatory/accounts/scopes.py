@@ -75,10 +75,26 @@ def published_q(prefix: str = "") -> Q:
                 f"{prefix}publication_date__lte": date.today()})
 
 
+def report_public_q(prefix: str = "") -> Q:
+    """A review's report (its documents) is public once the review is published and its
+    publication state says so now (``Review.report_is_public``,
+    observatory_core.publication.is_public): published, or embargoed until a moment that
+    has passed. Draft, withdrawn and still-embargoed reports are unpublished documents."""
+    from django.utils import timezone
+
+    return published_q(prefix) & (
+        Q(**{f"{prefix}report_status": "published"})
+        | Q(**{f"{prefix}report_status": "embargoed",
+               f"{prefix}embargo_until__lte": timezone.now()}))
+
+
 def _by_publication(user: Any, action: str, kinds: tuple[str, str], prefix: str) -> Q:
-    """Reviews (fields under ``prefix``) whose published/unpublished kind the role reaches."""
+    """Reviews (fields under ``prefix``) whose published/unpublished kind the role reaches.
+    For documents, "published" is the report's state (``report_public_q``); for the review's
+    catalogue record, its publication date."""
     published, unpublished = kinds
-    is_published = published_q(prefix)
+    is_published = (report_public_q(prefix) if kinds == PUBLICATION_KINDS["document"]
+                    else published_q(prefix))
     area_field = f"{prefix}local_authority_id"
     pub = _reached(user, published, action, Q(), area_field)
     unpub = _reached(user, unpublished, action, Q(), area_field)

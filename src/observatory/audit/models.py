@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
+
+from observatory_core.auditchain import FIELDS, GENESIS, digest
 
 ACTIONS = ["view", "download", "create", "change", "delete", "export", "import", "login",
            "logout"]
 
 
 class AuditEvent(models.Model):
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set before the digest is computed (not auto_now_add, which would set it after).
+    at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -27,6 +31,11 @@ class AuditEvent(models.Model):
     path = models.CharField(max_length=500, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     detail = models.TextField(blank=True)
+    # The hash chain (observatory_core.auditchain): position, the digest of the event before,
+    # and this event's digest over its fields and that one.
+    seq = models.PositiveBigIntegerField(unique=True, null=True, editable=False)
+    previous_digest = models.CharField(max_length=64, blank=True, editable=False)
+    digest = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -39,10 +48,47 @@ class AuditEvent(models.Model):
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
             raise PermissionError("audit events cannot be changed")
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            # The head row is locked so that two writers cannot both follow the same event.
+            head = ChainHead.objects.select_for_update().filter(pk=1).first()
+            if head is None:
+                head = ChainHead.objects.create(pk=1)
+            self.at = self.at or timezone.now()
+            self.seq = head.seq + 1
+            self.previous_digest = head.digest
+            self.digest = digest(self.chain_fields(), head.digest)
+            super().save(*args, **kwargs)
+            ChainHead.objects.filter(pk=1).update(seq=self.seq, digest=self.digest)
 
     def delete(self, *args, **kwargs):
         raise PermissionError("audit events cannot be deleted")
 
     def access_kind(self) -> str:
         return "audit_log"
+
+    def chain_fields(self) -> dict:
+        return {name: getattr(self, name) for name in FIELDS}
+
+
+class ChainHead(models.Model):
+    """The last position of the audit chain and its digest (one row): catches events
+    removed from the end of the log, which no later event could show."""
+
+    seq = models.PositiveBigIntegerField(default=0)
+    digest = models.CharField(max_length=64, default=GENESIS)
+
+    def __str__(self) -> str:
+        return f"audit chain head at {self.seq}"
+
+
+class RemovedLink(models.Model):
+    """An event removed by a retention rule leaves its place in the chain, not its content."""
+
+    seq = models.PositiveBigIntegerField(unique=True)
+    previous_digest = models.CharField(max_length=64)
+    digest = models.CharField(max_length=64)
+    removed_at = models.DateTimeField(default=timezone.now)
+    rule = models.CharField(max_length=100)
+
+    def __str__(self) -> str:
+        return f"removed audit event {self.seq} ({self.rule})"

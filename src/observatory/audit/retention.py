@@ -13,7 +13,7 @@ from django.utils import timezone
 from observatory_core.retention import RetentionPolicy, RetentionRule, load_retention
 
 from .log import record
-from .models import AuditEvent
+from .models import AuditEvent, RemovedLink
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,13 @@ def prune(*, now: datetime | None = None, dry_run: bool = False,
             events = expired(rule, now)
             count = events.count()
             if count and not dry_run:
+                # Each removed event leaves its link in the hash chain (not its content), so
+                # `observatory audit verify` still passes; a row deleted any other way fails.
+                RemovedLink.objects.bulk_create(
+                    RemovedLink(seq=seq, previous_digest=previous, digest=digest,
+                                rule=rule.name[:100])
+                    for seq, previous, digest in events.exclude(seq=None).values_list(
+                        "seq", "previous_digest", "digest"))
                 # QuerySet.delete, not AuditEvent.delete (which refuses): only this path,
                 # driven by the rules file, may remove audit events.
                 events.delete()

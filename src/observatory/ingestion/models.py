@@ -307,3 +307,37 @@ class RedactionListEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_list_display()}: {self.text}"
+
+
+class RedactedCopy(models.Model):
+    """A PDF of a version with the confirmed personal data removed (ingestion.publishing).
+    Made by one person, checked by another; once approved it is stored as a new version of
+    the document (its provenance: this row) and becomes the document's public version."""
+
+    PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
+    source = models.ForeignKey(DocumentVersion, on_delete=models.PROTECT, related_name="+")
+    # The file waiting for its check, in the confidential storage (it is not public yet).
+    pending_path = models.CharField(max_length=500)
+    sha256 = models.CharField(max_length=64)
+    strings_removed = models.PositiveIntegerField()
+    pages = models.PositiveIntegerField()
+    flags_used = models.PositiveIntegerField()
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    made_by_name = models.CharField(max_length=150)
+    made_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, default=PENDING,
+                              choices=[(s, s) for s in (PENDING, APPROVED, REJECTED)])
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    checked_by_name = models.CharField(max_length=150, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    check_note = models.TextField(blank=True)
+    version = models.OneToOneField(DocumentVersion, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="redacted_from")
+
+    class Meta:
+        ordering = ["-made_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"redacted copy of {self.source} ({self.status})"

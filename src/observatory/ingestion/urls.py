@@ -8,5 +8,8 @@ urlpatterns = [
     path("documents/<int:pk>/text/", views.document_text, name="document-text"),
     path("documents/<int:pk>/personal-data/", views.personal_data,
          name="document-personal-data"),
+    path("documents/<int:pk>/redacted/", views.redacted_copies, name="document-redacted"),
+    path("documents/<int:pk>/redacted/<int:copy>/file/", views.redacted_copy_file,
+         name="document-redacted-file"),
     path("search/", views.search_page, name="search"),
 ]

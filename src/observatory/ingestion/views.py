@@ -262,3 +262,79 @@ def _personal_data_post(request: HttpRequest, document: Document, version) -> Ht
     else:
         messages.success(request, outcome)
     return redirect(_back(request, back))
+
+
+def _copy_row(copy: Any) -> dict[str, Any]:
+    return {"id": copy.pk, "source_version": copy.source.number, "status": copy.status,
+            "strings_removed": copy.strings_removed, "flags_used": copy.flags_used,
+            "pages": copy.pages, "sha256": copy.sha256, "made_by": copy.made_by_name,
+            "made_at": copy.made_at, "checked_by": copy.checked_by_name,
+            "checked_at": copy.checked_at, "check_note": copy.check_note,
+            "public_version": copy.version.number if copy.version else None}
+
+
+def redacted_copies(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the redacted copies of a document's versions and their checks; POST
+    action=make (a copy of the chosen version from its confirmed flags), or action=approve /
+    reject with ``copy`` (a second person's check; approved, it is the public version)."""
+    from .models import RedactedCopy
+    from .publishing import NotAllowed, RedactionRefused, check, make_copy
+
+    document, refusal = _document(request, pk, "change")
+    if refusal:
+        return refusal
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "make":
+                version = _version(document, request)
+                if version is None:
+                    return error(request, 404, "There is no such version.")
+                make_copy(version, request.user, request)
+                messages.success(request, "Redacted copy made: a second person must check it")
+            elif action in ("approve", "reject"):
+                copy = RedactedCopy.objects.filter(
+                    pk=int_param(request.POST, "copy", minimum=1, label="copy") or 0,
+                    source__document=document).select_related("source").first()
+                if copy is None:
+                    return error(request, 404, "There is no such redacted copy.")
+                made = check(copy, request.user, approve=action == "approve",
+                             note=request.POST.get("note", ""), request=request)
+                messages.success(request, f"Approved: version {made.number} is the public "
+                                 "version" if made else "Rejected: the copy is not published")
+            else:
+                return error(request, 400, "Choose make, approve or reject.")
+        except NotAllowed as exc:
+            record(request, "change", document, allowed=False, detail=f"redaction: {exc}")
+            return error(request, 403, str(exc))
+        except RedactionRefused as exc:
+            return error(request, 400, f"The redacted copy cannot be made or checked: {exc}")
+        return redirect(f"{document.get_absolute_url()}redacted/")
+    copies = RedactedCopy.objects.filter(source__document=document).select_related(
+        "source", "version")
+    data = {"document": document.pk, "public_version":
+            document.public_version.number if document.public_version else None,
+            "copies": [_copy_row(c) for c in copies]}
+    return respond(request, "ingestion/redacted_copies.html", data,
+                   {"object": document, "user_id": request.user.pk,
+                    "versions": document.versions.all()})
+
+
+def redacted_copy_file(request: HttpRequest, pk: int, copy: int) -> HttpResponse:
+    """The copy itself, for the person checking it (not public until approved)."""
+    from django.http import FileResponse
+
+    from .models import RedactedCopy
+    from .publishing import open_pending
+
+    document, refusal = _document(request, pk, "change")
+    if refusal:
+        return refusal
+    found = RedactedCopy.objects.filter(pk=copy, source__document=document).first()
+    if found is None:
+        return error(request, 404, "There is no such redacted copy.")
+    record(request, "download", document, detail=f"redacted copy {found.pk} for its check")
+    response = FileResponse(open_pending(found), content_type="application/pdf",
+                            filename=f"redacted-copy-{found.pk}.pdf")
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -66,6 +66,15 @@ class Review(models.Model):
     agencies = _term_m2m("agency", "Agencies involved")
     parallel_proceedings = _term_m2m("parallel_proceeding", "Parallel proceedings")
     summary = models.TextField(blank=True)
+    # The report's publication state (observatory_core.publication; history in
+    # PublicationDecision). "published" by default: a review's documents are public from its
+    # publication date, as before; the lifecycle only ever withholds.
+    report_status = models.CharField(
+        "Publication state of the report", max_length=10, default="published",
+        choices=[(s, s) for s in ("draft", "embargoed", "published", "withdrawn")],
+        editable=False)
+    embargo_until = models.DateTimeField("Embargoed until", null=True, blank=True,
+                                         editable=False)
     fictional = models.BooleanField("Fictional (demo) record", default=False)
 
     # Derived on save from the values above; never typed by a person.
@@ -101,6 +110,18 @@ class Review(models.Model):
 
     def access_kind(self) -> str:
         return "published_review" if self.is_published else "unpublished_review"
+
+    @property
+    def report_is_public(self) -> bool:
+        """Are the review's documents public now? Its catalogue record (``is_published``)
+        may be while its report is withdrawn or under embargo (``accounts.scopes``
+        ``report_public_q`` is this rule as a query)."""
+        from django.utils import timezone
+
+        from observatory_core.publication import is_public
+
+        return self.is_published and is_public(self.report_status, self.embargo_until,
+                                               timezone.now())
 
     @property
     def access_area_id(self) -> int:
@@ -144,6 +165,11 @@ class Document(models.Model):
     current_version = models.ForeignKey(
         "DocumentVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
     )
+    # The version the public downloads: a redacted copy checked by a second person
+    # (ingestion.publishing). None: the file as the partnership published it.
+    public_version = models.ForeignKey(
+        "DocumentVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
     current_chosen = models.BooleanField(default=False)
     # Whether this document's recommendations are the review's own (see
     # ingestion/counting.py); blank: as its kind says (document_kind.toml 'recommendations').
@@ -179,7 +205,7 @@ class Document(models.Model):
     def access_kind(self) -> str:
         if self.confidential:
             return "confidential_document"
-        return "published_document" if self.review.is_published else "unpublished_document"
+        return "published_document" if self.review.report_is_public else "unpublished_document"
 
     @property
     def access_area_id(self) -> int:
@@ -236,3 +262,31 @@ class DocumentVersion(models.Model):
     @property
     def access_area_id(self) -> int:
         return self.document.access_area_id
+
+
+class PublicationDecision(models.Model):
+    """One decision on a review's report (observatory_core.publication): never changed or
+    deleted, so the whole history is kept and shown."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT,
+                               related_name="publication_decisions")
+    previous = models.CharField(max_length=10)
+    state = models.CharField(max_length=10)
+    embargo_until = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=20, blank=True)
+    note = models.TextField(blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_by_name = models.CharField(max_length=150, blank=True)
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.review.reference}: {self.previous} -> {self.state}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise PermissionError("publication decisions cannot be changed")
+        super().save(*args, **kwargs)

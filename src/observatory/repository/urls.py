@@ -7,6 +7,8 @@ urlpatterns = [
     path("reviews/new/", views.review_create, name="review-create"),
     path("reviews/<str:reference>/", views.review_detail, name="review-detail"),
     path("reviews/<str:reference>/edit/", views.review_edit, name="review-edit"),
+    path("reviews/<str:reference>/publication/", views.review_publication,
+         name="review-publication"),
     path("reviews/<str:reference>/upload/", views.review_upload, name="review-upload"),
     path("reviews/<str:reference>/delete/", views.review_delete, name="review-delete"),
     path("documents/<int:pk>/delete/", views.document_delete, name="document-delete"),

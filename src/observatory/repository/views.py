@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -10,19 +11,24 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from observatory_core.dataset import FIELDS
 from observatory_core.filetypes import FileRejected
+from observatory_core.publication import LABELS as PUBLICATION_LABELS
+from observatory_core.publication import load_rules as load_publication_rules
 
 from ..accounts.access import can, can_create_review, may_create_reviews
 from ..accounts.scopes import documents_q
 from ..audit.log import record, refused_input
+from ..ingestion.publishing import public_file
 from ..ingestion.redaction import as_seen, review_progress
 from ..register.access import may_view_register
 from ..web.access import allowed_or_page
 from ..web.params import int_param
 from ..web.render import error, respond, wants_json
+from . import publication
 from .filters import ReviewFilterForm, visible_reviews
 from .forms import ReviewForm, UploadForm, VersionForm
 from .models import Document, Review
@@ -76,7 +82,8 @@ def review_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "kind").prefetch_related("versions")
     row = review_row(review)
     data = {"review": row, "documents": [as_seen(request.user, d, document_data(d))
-                                         for d in documents]}
+                                         for d in documents],
+            "report": publication.status(review).as_dict()}
     for document, title in zip(documents, (d["title"] for d in data["documents"]),
                                strict=True):
         document.shown_title = title  # as the user may see it (ingestion.redaction)
@@ -111,6 +118,48 @@ def review_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "can_delete": can(request.user, "delete", review),
         "can_view_register": may_view_register(request.user, review),
     })
+
+
+def review_publication(request: HttpRequest, reference: str) -> HttpResponse:
+    """GET: the report's publication state and every decision on it; POST: a decision
+    (state=draft|embargoed|published|withdrawn, ``until`` for an embargo, ``reason`` and
+    ``note`` for a withdrawal). For those who may change the review."""
+    review, refusal = _get_review(request, reference, "change")
+    if refusal:
+        return refusal
+    problem = ""
+    if request.method == "POST":
+        until = None
+        raw = request.POST.get("until", "").strip()
+        if raw:
+            try:
+                until = datetime.fromisoformat(raw)
+            except ValueError:
+                problem = "Give the embargo's end as a date and time, e.g. 2027-01-31T09:30"
+            else:
+                if timezone.is_naive(until):
+                    until = timezone.make_aware(until)
+        if not problem:
+            try:
+                publication.decide(review, request.user, request.POST.get("state", ""),
+                                   until=until, reason=request.POST.get("reason", ""),
+                                   note=request.POST.get("note", ""), request=request)
+            except publication.NotAllowed as exc:
+                return error(request, 403, str(exc))
+            except publication.PublicationError as exc:
+                problem = str(exc)
+            else:
+                messages.success(request, "Publication decision recorded")
+                return redirect(f"{review.get_absolute_url()}publication/")
+    record(request, "view", review, detail="publication history")
+    data = {"review": review.reference, "status": publication.status(review).as_dict(),
+            "history": publication.history(review)}
+    if problem:
+        data["errors"] = [problem]
+    rules = load_publication_rules()
+    return respond(request, "repository/publication.html", data, {
+        "object": review, "problem": problem, "reasons": rules.reasons.values(),
+        "states": PUBLICATION_LABELS.items()}, status=400 if problem else 200)
 
 
 def review_create(request: HttpRequest) -> HttpResponse:
@@ -265,6 +314,9 @@ def document_download(request: HttpRequest, pk: int) -> HttpResponse:
     versions = document.versions.all()
     number = int_param(request.GET, "version", minimum=1, label="version number")
     version = versions.filter(number=number).first() if number else versions.first()
+    public = public_file(document, request.user)
+    if public is not None:  # who sees the document redacted gets its redacted copy only
+        version = public if number in (None, public.number) else None
     if version is None:
         return error(request, 404, "There is no such version.")
     record(request, "download", document, detail=f"version {version.number}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -68,6 +69,52 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         "page_obj": page, "f": audit_filter, "actions": ACTIONS,
         "query": audit_filter.querystring(),
         "may_export": allowed(role, "audit_log", "download")})
+
+
+def my_history(request: HttpRequest) -> HttpResponse:
+    """A person's own access history: the audit events written about what they did."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not allowed(role_of(request.user), "own_access_history", "view"):
+        record(request, "view", kind="own_access_history", allowed=False)
+        return error(request, 403, "Your account has no access history to show.")
+    events = AuditEvent.objects.filter(user=request.user)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    data = {"count": page.paginator.count, "events": shown(page.object_list, request.user)}
+    return respond(request, "web/my_history.html", data, {"page_obj": page})
+
+
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """The second factor after the password: set up an authenticator app the first time
+    (key shown, a first code confirms it, recovery codes shown once), else give a code."""
+    from django.shortcuts import redirect
+
+    from ..accounts import twofactor
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not twofactor.required(request.user):
+        return redirect("/")
+    setting_up = twofactor.confirmed_device(request.user) is None
+    problem, codes = "", None
+    if request.method == "POST":
+        code = request.POST.get("code", "")
+        if setting_up:
+            codes = twofactor.confirm_setup(request, code)
+            problem = "" if codes else "That code is not right: check the time on your device."
+        elif twofactor.verify(request, code):
+            return redirect(twofactor.next_url(request))
+        else:
+            problem = "That code is not right, or has been used."
+    context = {"setting_up": setting_up and codes is None, "codes": codes,
+               "next": twofactor.next_url(request), "problem": problem}
+    if context["setting_up"]:
+        device = twofactor.pending_device(request.user)
+        context.update(key=twofactor.manual_key(device), uri=device.config_url)
+    data = {"setting_up": context["setting_up"], "verified": twofactor.verified(request.user),
+            **({"errors": [problem]} if problem else {})}
+    return respond(request, "web/two_factor.html", data, context,
+                   status=400 if problem else 200)
 
 
 AUDIT_COLUMNS = ["at", "username", "role", "action", "allowed", "object_kind", "object_id",
