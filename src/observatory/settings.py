@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "observatory.consultation",
     "observatory.coding",
     "observatory.analysis",
+    "observatory.learning",
 ]
 
 MIDDLEWARE = [

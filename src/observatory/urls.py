@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("observatory.consultation.urls")),
     path("", include("observatory.coding.urls")),
     path("", include("observatory.analysis.urls")),
+    path("", include("observatory.learning.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

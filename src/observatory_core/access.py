@@ -33,6 +33,8 @@ OBJECT_KINDS = (
     "unsuppressed_statistics",
     "codebook",
     "coding",
+    "published_learning",
+    "unpublished_learning",
 )
 OWN_AREA = "own_area"
 # What ``reach`` answers: a role reaches every object of a kind, those in its own area, or none.

@@ -10,6 +10,7 @@ NAV = (
     ("Reviews", "/reviews/", ("view", "published_review")),
     ("Search", "/search/", ("view", "published_review")),
     ("Analysis", "/analysis/", ("view", "published_review")),
+    ("Learning", "/learning/", ("view", "published_learning")),
     ("Coding", "/coding/", ("view", "coding")),
     ("Consultations", "/consultations/", ("view", "delphi_study")),
     ("Audit log", "/audit/", ("view", "audit_log")),
