@@ -260,7 +260,7 @@ def evidence(issue: str) -> tuple[form.Evidence, dict[str, Any]]:
     segments = _public_segments()
     reviews = set(segments.filter(code__key=issue).values_list("review_id", flat=True))
     per_reason: Counter[str] = Counter()
-    for review_id, key in segments.filter(review_id__in=reviews, code__key__startswith="reason_"
+    for _review, key in segments.filter(review_id__in=reviews, code__key__startswith="reason_"
                                           ).values_list("review_id", "code__key").distinct():
         per_reason[key] += 1
     reasons = tuple(form.Reason(t.key, t.name, per_reason.get(t.key, 0))

@@ -16,8 +16,8 @@ from ..accounts.access import can
 from ..audit.log import record
 from ..ingestion.models import Finding
 from ..web.access import refusal_for, refusal_page
-from ..web.work import Kind
 from ..web.render import error, respond
+from ..web.work import Kind
 from . import public, services
 from .models import Briefing, BriefingVersion, PublishedFinding
 

@@ -93,7 +93,8 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Block:
-    code: str  # not_public | flags_undecided | not_redacted | suppressed_figure | identifiable | empty
+    # not_public | flags_undecided | not_redacted | suppressed_figure | identifiable | empty
+    code: str
     message: str
 
 
