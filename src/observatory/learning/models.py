@@ -130,3 +130,14 @@ class BriefingVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.briefing.slug} v{self.number}"
+
+
+class Generation(models.Model):
+    """One row: a random token changed by every publication or withdrawal. Cached public
+    pages are keyed by it, so every server process (each with its own cache) and every
+    rolled-back transaction sees the published state, never a stale page."""
+
+    token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return self.token

@@ -21,9 +21,13 @@ from observatory_core.learning.gate import suppressed_cells
 from observatory_core.stats import load_rule
 
 from .models import Briefing, PublishedFinding
-from .services import FACETS, MULTI, generation, of_kind, topics
+from ..accounts.scopes import documents_q
+from .services import FACETS, MULTI, PUBLIC, generation, of_kind, public_may_view, topics
 
-TIMEOUT = 600
+# Publications and withdrawals here change the generation at once; a change in the access
+# rule's answer elsewhere (a report embargoed or withdrawn) reaches cached lists within this
+# many seconds (detail pages ask the rule on every request).
+TIMEOUT = 60
 MAX_WORDS = 8
 
 
@@ -32,7 +36,11 @@ def cached(key: str, build) -> Any:
 
 
 def _published_findings():
-    return PublishedFinding.objects.filter(status=PublishedFinding.PUBLISHED)
+    """Published findings whose report the public may still see: the access rule's own
+    query filter (``accounts.scopes``), so a report withdrawn or embargoed later takes its
+    findings off the site with it."""
+    return PublishedFinding.objects.filter(status=PublishedFinding.PUBLISHED).filter(
+        documents_q(PUBLIC, prefix="document__"))
 
 
 def _published_briefings():
@@ -191,7 +199,7 @@ def version_data(b: Briefing, v, *, public: bool) -> dict[str, Any]:
     the_form = form.load_form()
     for key, title in the_form.sections:
         if key == "example":
-            if v.example_text:
+            if v.example_text and _example_public(v):
                 sections.append({"key": key, "title": title, "quote": v.example_text,
                                  "source": v.example_source})
             continue
@@ -210,11 +218,16 @@ def version_data(b: Briefing, v, *, public: bool) -> dict[str, Any]:
             "topic_url": f"/learning/topics/{b.issue}/"}
 
 
+def _example_public(v) -> bool:
+    from ..repository.models import Document
+
+    document = Document.objects.filter(pk=v.example_document_id).first()
+    return document is not None and public_may_view(document)
+
+
 def finding_data(f: PublishedFinding) -> dict[str, Any]:
     def build() -> dict[str, Any]:
         data = finding_card(f)
-        from .services import public_may_view
-
         data["report_url"] = (f.document.get_absolute_url()
                               if public_may_view(f.document) else None)
         data["report_title"] = f.document.title if data["report_url"] else None

@@ -10,6 +10,7 @@ withdrawal) applies here unchanged.
 
 from __future__ import annotations
 
+import secrets
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,7 +18,6 @@ from typing import Any
 
 import nh3
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -33,10 +33,9 @@ from ..coding.counting import counted_segments
 from ..ingestion import redaction
 from ..ingestion.models import DocumentText, Finding, PersonalDataFlag, Recommendation
 from ..repository.models import Document, DocumentVersion, Review
-from .models import Briefing, BriefingVersion, PublishedFinding
+from .models import Briefing, BriefingVersion, Generation, PublishedFinding
 
 CODEBOOK = "care_pathway"
-GENERATION = "learning:generation"
 # What analysts may write in a briefing's sections: prose, lists, emphasis and links.
 ALLOWED_TAGS = {"p", "ul", "ol", "li", "strong", "em", "a", "br", "h3"}
 FACETS = (("stage", "Care-pathway stage"), ("issue", "Practice issue"),
@@ -129,15 +128,18 @@ def quote_of(version: DocumentVersion, where: str, text: str, start: int, end: i
 
 
 def bump() -> None:
-    """Published learning changed: every cached public page is built again."""
-    try:
-        cache.incr(GENERATION)
-    except ValueError:
-        cache.set(GENERATION, 2, None)
+    """Published learning changed: every cached public page is built again (in the same
+    transaction as the change, so a rollback undoes both)."""
+    Generation.objects.update_or_create(pk=1, defaults={"token": secrets.token_hex(16)})
 
 
-def generation() -> int:
-    return cache.get_or_set(GENERATION, 1, None)
+def generation() -> str:
+    """The token cached public pages are keyed by (one primary-key read per request)."""
+    token = Generation.objects.filter(pk=1).values_list("token", flat=True).first()
+    if token is None:
+        token = Generation.objects.get_or_create(
+            pk=1, defaults={"token": secrets.token_hex(16)})[0].token
+    return token
 
 
 # -- findings -----------------------------------------------------------------------------
