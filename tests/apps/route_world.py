@@ -100,7 +100,8 @@ def build_world(capture_on_commit) -> dict[str, str]:
     section = delphi.add_section(study, "Learning")
     statement = delphi.add_statement(study, section, "A statement")
     SavedAnalysis.objects.create(slug="fuzz", name="Fuzz", filters={"outcome": "death"})
-    return {
+    learning = _learning_world(users)
+    return {**learning,
         "reference": review.reference, "pk": str(version.document.pk),
         "passage": str(passage.pk if passage else 1), "study_id": str(study.pk),
         "version_id": str(statement.pk), "number": "1", "action": "open",
@@ -110,6 +111,23 @@ def build_world(capture_on_commit) -> dict[str, str]:
     }
 
 
+def _learning_world(users) -> dict[str, str]:
+    """A published finding and a published briefing (slug 'fuzz', like the saved analysis)."""
+    from observatory.learning import services as learning
+    from observatory.learning.models import Briefing
+
+    from .learning.helpers import coded_finding
+
+    source = coded_finding("FUZZ-L1", users["analyst"])
+    published, _ = learning.publish_finding(source, users["analyst"])
+    briefing = learning.draft_briefing("issue_02", users["analyst"])
+    Briefing.objects.filter(pk=briefing.pk).update(slug="fuzz")
+    briefing.refresh_from_db()
+    learning.approve_briefing(briefing, users["admin"])
+    return {"learning_finding": str(published.pk), "source_finding": str(source.pk),
+            "topic": "issue_02"}
+
+
 def concrete(route: Route, values: dict[str, str]) -> str:
     """The route's path with real values for its path parameters."""
 
@@ -117,6 +135,12 @@ def concrete(route: Route, values: dict[str, str]) -> str:
         name = match.group(2)
         if name == "pk" and "passages/" in route.pattern:
             return values["passage"]
+        if route.pattern.startswith("learning/"):
+            if name == "key":
+                return values["topic"]
+            if name == "pk":
+                return values["source_finding" if "manage/findings/" in route.pattern
+                              else "learning_finding"]
         return values.get(name, "1")
 
     return "/" + CONVERTER.sub(value, route.pattern)

@@ -9,6 +9,7 @@ briefing's national frequencies) go through the service's one suppression rule
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from typing import Any
@@ -20,8 +21,8 @@ from observatory_core.learning import briefing as form
 from observatory_core.learning.gate import suppressed_cells
 from observatory_core.stats import load_rule
 
-from .models import Briefing, PublishedFinding
 from ..accounts.scopes import documents_q
+from .models import Briefing, PublishedFinding
 from .services import FACETS, MULTI, PUBLIC, generation, of_kind, public_may_view, topics
 
 # Publications and withdrawals here change the generation at once; a change in the access
@@ -139,7 +140,9 @@ def clean_query(raw: dict[str, str]) -> tuple[dict[str, str], list[str]]:
 
 
 def search(chosen: dict[str, str]) -> dict[str, Any]:
-    key = "search:" + "&".join(f"{k}={v}" for k, v in sorted(chosen.items()))
+    # hashed: words may hold spaces and any letters, which some cache backends refuse
+    key = "search:" + hashlib.sha256("&".join(
+        f"{k}={v}" for k, v in sorted(chosen.items())).encode()).hexdigest()
 
     def build() -> dict[str, Any]:
         rows = _published_findings()
