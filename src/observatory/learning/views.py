@@ -70,6 +70,8 @@ def finding(request: HttpRequest, pk: int) -> HttpResponse:
 def briefing(request: HttpRequest, slug: str) -> HttpResponse:
     obj = get_object_or_404(Briefing, slug=slug)
     _public_or_404(request, obj)
+    if obj.status == Briefing.DRAFT:  # drafts are read on the analysts' page
+        raise Http404("Not found")
     data = public.briefing_data(obj)
     record(request, "view", obj)
     links = {"pdf": data.get("pdf_url", "")} if data.get("pdf_url") else {}
