@@ -121,7 +121,7 @@ def quote_of(version: DocumentVersion, where: str, text: str, start: int, end: i
         version=version, status=redaction.Decision.SUGGESTED).count()
     stored = DocumentText.objects.filter(version=version).values_list("text", flat=True).first()
     redacted = (stored is not None
-                and redaction.redactor_for(version).span(stored, start, end) == text)
+                and redaction.redactor_for(version).span(stored, start, end).strip() == text.strip())
     return gate.Quote(where=where, document=document.title, public=public_may_view(document),
                       flags_decided=redaction.ready(version), undecided_flags=undecided,
                       redacted=redacted)
@@ -389,7 +389,7 @@ def edit_briefing(briefing: Briefing, user: Any, *, title: str, summary: str,
         briefing, user, title=title.strip(), summary=summary, sections=merged,
         figures=last.figures,
         example={"version_id": last.example_version_id, "start": last.example_start,
-                 "end": last.example_end, "text": last.example_text,
+                 "end": last.example_end, "text": _example_now(last),
                  "source": last.example_source, "document_id": last.example_document_id},
         note=note.strip())
     briefing.blocked = []
@@ -397,6 +397,18 @@ def edit_briefing(briefing: Briefing, user: Any, *, title: str, summary: str,
     record(request, "change", briefing, user=user, detail=f"briefing edited: version "
                                                            f"{version.number}")
     return version
+
+
+def _example_now(version: BriefingVersion) -> str:
+    """The example's span redacted by the flags decided now (a flag confirmed since the
+    draft redacts it in the next version); the old text if the span cannot be read."""
+    stored = DocumentText.objects.filter(version_id=version.example_version_id).values_list(
+        "text", flat=True).first()
+    if stored is None or version.example_start is None or version.example_end is None:
+        return version.example_text
+    source = DocumentVersion(pk=version.example_version_id)
+    return redaction.redactor_for(source).span(stored, version.example_start,
+                                               version.example_end).strip()
 
 
 def briefing_gate(version: BriefingVersion) -> list[gate.Block]:

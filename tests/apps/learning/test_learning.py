@@ -82,16 +82,16 @@ def test_briefing_drafted_second_person_approves_gate_blocks_versions_withdraw(u
     public = Client()
     assert public.get(f"/learning/briefings/{briefing.slug}/").status_code == 404
     # A person decides the flag: the example drafted before still quotes the name, so the
-    # gate refuses it as unredacted until the briefing is drafted again.
+    # gate refuses it as unredacted; the next version quotes it redacted.
     PersonalDataFlag.objects.filter(version=finding.version).update(status="confirmed")
     finish_review(finding.version, analyst)
     assert [b.code for b in services.approve_briefing(briefing, second)] == ["not_redacted"]
-    briefing = services.draft_briefing("issue_02", analyst)
     services.edit_briefing(briefing, analyst, title="Referrals logged as information",
                            summary="<p onclick='x()'>Short <script>alert(1)</script>summary</p>",
                            sections={"solutions": "<p>Ring back.<a href='javascript:x'>x</a></p>"},
                            note="Wrote the solutions")
     v2 = briefing.latest
+    assert "[REDACTED: name]" in v2.example_text and "Example Person" not in v2.example_text
     assert v2.number == 2 and "script" not in v2.summary and "onclick" not in v2.summary
     assert "javascript" not in v2.sections["solutions"] and "Ring back." in v2.sections["solutions"]
     assert services.approve_briefing(briefing, second) == []
