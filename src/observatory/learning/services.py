@@ -120,8 +120,8 @@ def quote_of(version: DocumentVersion, where: str, text: str, start: int, end: i
     undecided = PersonalDataFlag.objects.filter(
         version=version, status=redaction.Decision.SUGGESTED).count()
     stored = DocumentText.objects.filter(version=version).values_list("text", flat=True).first()
-    redacted = (stored is not None
-                and redaction.redactor_for(version).span(stored, start, end).strip() == text.strip())
+    now = redaction.redactor_for(version).span(stored, start, end) if stored is not None else None
+    redacted = now is not None and now.strip() == text.strip()
     return gate.Quote(where=where, document=document.title, public=public_may_view(document),
                       flags_decided=redaction.ready(version), undecided_flags=undecided,
                       redacted=redacted)
