@@ -30,6 +30,8 @@ def _toml(path: Path) -> dict:
     (datafiles.AreaHistoryFile, "area_history.toml"),
     (datafiles.PartnershipsFile, "partnerships.toml"),
     (datafiles.CitationsFile, "citations.toml"),
+    (datafiles.PublicationGateFile, "learning/publication_gate.toml"),
+    (datafiles.BriefingFormFile, "learning/briefing_form.toml"),
 ])
 def test_every_shipped_file_fits_its_shape(model, pattern):
     paths = sorted(DATA.glob(pattern))

@@ -69,6 +69,9 @@ def test_identifiable_combination_refused_by_rule_data():
                                        POPULATION, rule=relaxed)] == ["identifiable"]
     with pytest.raises(ValueError):
         gate.parse_rule({"attributes": {}, "identifiability": {"combinations": [["area"]]}})
+    with pytest.raises(ValueError, match="identifiability.combination"):  # a typo refused
+        gate.parse_rule({"attributes": {"area": "area"},
+                         "identifiability": {"combination": [["area"]]}})
 
 
 def test_shown_frequencies_suppress_for_the_public_only():

@@ -22,6 +22,7 @@ from observatory_core.learning.gate import suppressed_cells
 from observatory_core.stats import load_rule
 
 from ..accounts.scopes import documents_q
+from ..ingestion.redaction import visible_titles
 from .models import Briefing, PublishedFinding
 from .services import FACETS, MULTI, PUBLIC, generation, of_kind, public_may_view, topics
 
@@ -233,7 +234,8 @@ def finding_data(f: PublishedFinding) -> dict[str, Any]:
         data = finding_card(f)
         data["report_url"] = (f.document.get_absolute_url()
                               if public_may_view(f.document) else None)
-        data["report_title"] = f.document.title if data["report_url"] else None
+        data["report_title"] = (visible_titles(PUBLIC, [f.document])[f.document_id]
+                                if data["report_url"] else None)
         related = _published_findings().exclude(pk=f.pk)
         same = related.filter(issue=f.issue) if f.issue else related.filter(stage=f.stage)
         data["related"] = [finding_card(r) for r in same[:5]]

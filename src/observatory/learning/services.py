@@ -304,8 +304,10 @@ def _example(issue: str) -> dict[str, Any]:
     stored = DocumentText.objects.get(version=version).text
     text = redaction.redactor_for(version).span(stored, start, end).strip()
     review = version.document.review
+    # the title as the public may see it (typed at upload, it may name the child)
+    title = redaction.visible_titles(PUBLIC, [version.document])[version.document_id]
     return {"text": text, "version": version, "start": start, "end": end,
-            "source": f"{version.document.title}, {review.reference}",
+            "source": f"{title}, {review.reference}",
             "document": version.document}
 
 

@@ -33,7 +33,12 @@ class Form:
 
 @lru_cache(maxsize=2)
 def load_form(path: Path = FORM_FILE) -> Form:
+    from ..datafiles import BriefingFormFile, shape_problems
+
     data = tomllib.loads(path.read_text(encoding="utf-8"))
+    problems = shape_problems(BriefingFormFile, data)
+    if problems:
+        raise ValueError(f"{path.name}: " + "; ".join(problems))
     sections = tuple((s["key"], s["title"]) for s in data["sections"])
     keys = [k for k, _ in sections]
     if keys != ["issue", "example", "why", "solutions", "questions"]:

@@ -37,6 +37,11 @@ class GateRule:
 
 
 def parse_rule(data: dict, origin: str = "publication gate") -> GateRule:
+    from ..datafiles import PublicationGateFile, shape_problems
+
+    problems = shape_problems(PublicationGateFile, {"source": "(given)", **data})
+    if problems:
+        raise ValueError(f"{origin}: " + "; ".join(problems))
     attributes = dict(data.get("attributes", {}))
     combos = tuple(tuple(c) for c in data.get("identifiability", {}).get("combinations", []))
     unknown = sorted({a for c in combos for a in c} - set(attributes))
