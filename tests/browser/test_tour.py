@@ -105,14 +105,15 @@ def test_navigation_follows_the_access_policy(browser, live_server, tour_site):
     """Each role's navigation offers exactly what the policy lets it use: no link to a
     refusal, and the analyst reaches the consultations."""
     expected = {
-        "visitor": ["/reviews/", "/search/", "/analysis/"],
-        "practitioner": ["/reviews/", "/search/", "/analysis/"],
-        "partner": ["/reviews/", "/search/", "/analysis/"],
-        "analyst": ["/reviews/", "/search/", "/analysis/", "/coding/", "/consultations/"],
-        "researcher": ["/reviews/", "/search/", "/analysis/", "/coding/"],
-        "steering": ["/reviews/", "/search/", "/analysis/", "/coding/", "/consultations/",
-                     "/audit/"],
-        "boss": ["/reviews/", "/search/", "/analysis/", "/coding/", "/consultations/",
+        "visitor": ["/reviews/", "/search/", "/analysis/", "/learning/"],
+        "practitioner": ["/reviews/", "/search/", "/analysis/", "/learning/"],
+        "partner": ["/reviews/", "/search/", "/analysis/", "/learning/"],
+        "analyst": ["/reviews/", "/search/", "/analysis/", "/learning/", "/coding/",
+                    "/consultations/"],
+        "researcher": ["/reviews/", "/search/", "/analysis/", "/learning/", "/coding/"],
+        "steering": ["/reviews/", "/search/", "/analysis/", "/learning/", "/coding/",
+                     "/consultations/", "/audit/"],
+        "boss": ["/reviews/", "/search/", "/analysis/", "/learning/", "/coding/", "/consultations/",
                  "/audit/", "/admin/"],
     }
     for username, role in ROLES.items():
