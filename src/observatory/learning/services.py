@@ -262,8 +262,11 @@ def evidence(issue: str) -> tuple[form.Evidence, dict[str, Any]]:
     segments = _public_segments()
     reviews = set(segments.filter(code__key=issue).values_list("review_id", flat=True))
     per_reason: Counter[str] = Counter()
+    # order_by() first: the model's default ordering would enter the SELECT and defeat
+    # DISTINCT, counting a review twice for a reason coded on two of its passages
     for _review, key in segments.filter(review_id__in=reviews, code__key__startswith="reason_"
-                                          ).values_list("review_id", "code__key").distinct():
+                                          ).order_by().values_list("review_id", "code__key"
+                                                                   ).distinct():
         per_reason[key] += 1
     reasons = tuple(form.Reason(t.key, t.name, per_reason.get(t.key, 0))
                     for t in of_kind("reasons"))

@@ -137,3 +137,15 @@ def test_findings_feed_parses(users):
     topic = feedparser.parse(public.get("/learning/topics/prof_school/feeds/findings/").content)
     assert len(topic.entries) == 1
     assert public.get("/learning/topics/nothing/feeds/findings/").status_code == 404
+
+
+def test_a_reason_coded_twice_in_one_review_counts_that_review_once(users):
+    from observatory.coding.models import CodedSegment
+
+    finding = coded_finding("LTWICE-1", users["analyst"])
+    reason = CodedSegment.objects.get(finding=finding, code__key="reason_unfamiliar_process")
+    reason.pk, reason.coder = None, users["researcher"]  # a second coder, same code
+    reason.save()
+    evidence, _ = services.evidence("issue_02")
+    counts = {r.key: r.count for r in evidence.reasons}
+    assert evidence.reviews == 1 and counts["reason_unfamiliar_process"] == 1
