@@ -98,6 +98,9 @@ def setup(no_demo: bool, demo_count: int) -> None:
     if not no_demo and not Review.objects.exists():
         _load_demo(demo_count)
         demo_loaded = True
+        from .learning.demo import load_demo_learning
+
+        click.echo(load_demo_learning())
     if not User.objects.filter(is_superuser=True).exists():
         _first_admin()
         if demo_loaded and os.environ.get("OBSERVATORY_DEMO_USERS", "1") == "1":

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "observatory.notifications",
     "observatory.quality",
     "observatory.research",
+    "observatory.learning",
 ]
 
 MIDDLEWARE = [

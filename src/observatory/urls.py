@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("observatory.notifications.urls")),
     path("", include("observatory.quality.urls")),
     path("", include("observatory.research.urls")),
+    path("", include("observatory.learning.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -44,6 +44,8 @@ OBJECT_KINDS = (
     "quality_dialogue",
     "research_application",
     "research_output",
+    "published_learning",
+    "unpublished_learning",
 )
 OWN_AREA = "own_area"
 # What ``reach`` answers: a role reaches every object of a kind, those in its own area, or none.

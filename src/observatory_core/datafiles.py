@@ -330,3 +330,21 @@ class ActionStatusFile(_Strict):
 class LeadRolesFile(_Strict):
     source: Text
     roles: Names = Field(min_length=1)
+
+
+# -- learning/publication_gate.toml, learning/briefing_form.toml (learning/*.py) ----------
+class PublicationGateFile(_Strict):
+    source: Text
+    attributes: dict[str, Text] = Field(min_length=1)
+    identifiability: dict[Literal["combinations"], list[Names]]
+
+
+class BriefingSection(_Strict):
+    key: Text
+    title: Text
+
+
+class BriefingFormFile(_Strict):
+    source: Text
+    questions: Names = Field(min_length=1)
+    sections: list[BriefingSection] = Field(min_length=1)

@@ -106,9 +106,10 @@ def build_world(capture_on_commit) -> dict[str, str]:
 
     dialogue = start_dialogue(review, users["partnership_own"], "board_manager")
     save_entry(dialogue, dialogue.participants.get(), "start", 1, answers={},
-                       where_we_are="Fuzz", helped="", found_hard=False)
+               where_we_are="Fuzz", helped="", found_hard=False)
     grant, output = _research(users["steering"])
-    return {
+    learning = _learning_world(users)
+    return {**learning,
         "application_id": str(grant.application_id), "grant_id": str(grant.pk),
         "output_id": str(output.pk),
         "reference": review.reference, "pk": str(version.document.pk),
@@ -160,6 +161,23 @@ def _research(decider):
     return grant, output
 
 
+def _learning_world(users) -> dict[str, str]:
+    """A published finding and a published briefing (slug 'fuzz', like the saved analysis)."""
+    from observatory.learning import services as learning
+    from observatory.learning.models import Briefing
+
+    from .learning.helpers import coded_finding
+
+    source = coded_finding("FUZZ-L1", users["analyst"])
+    published, _ = learning.publish_finding(source, users["analyst"])
+    briefing = learning.draft_briefing("issue_02", users["analyst"])
+    Briefing.objects.filter(pk=briefing.pk).update(slug="fuzz")
+    briefing.refresh_from_db()
+    learning.approve_briefing(briefing, users["admin"])
+    return {"learning_finding": str(published.pk), "source_finding": str(source.pk),
+            "topic": "issue_02"}
+
+
 def concrete(route: Route, values: dict[str, str]) -> str:
     """The route's path with real values for its path parameters."""
 
@@ -167,6 +185,12 @@ def concrete(route: Route, values: dict[str, str]) -> str:
         name = match.group(2)
         if name == "pk" and "passages/" in route.pattern:
             return values["passage"]
+        if route.pattern.startswith("learning/"):
+            if name == "key":
+                return values["topic"]
+            if name == "pk":
+                return values["source_finding" if "manage/findings/" in route.pattern
+                              else "learning_finding"]
         return values.get(name, "1")
 
     return "/" + CONVERTER.sub(value, route.pattern)

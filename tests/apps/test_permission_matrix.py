@@ -399,3 +399,64 @@ def test_research_grant_matrix(users, objects):
     for kind in ("unpublished_review", "confidential_document"):
         assert not attempt("researcher", users, objects[(kind, "own")], kind, "view"), (
             f"a revoked grant still opens {kind}")
+
+
+# Learning into practice: published briefings and findings are the public site; drafts are
+# the analysts'. Deleting has no route (administrators use the admin site).
+EXPECTED_LEARNING: dict[tuple[str, str], set[str]] = {
+    ("published_learning", "view"): EVERYONE,
+    ("published_learning", "download"): EVERYONE,
+    ("published_learning", "change"): {"analyst", "admin"},
+    ("unpublished_learning", "view"): {"analyst", "admin"},
+    ("unpublished_learning", "change"): {"analyst", "admin"},
+}
+
+
+def _learning_attempt(web: Client, role: str, kind: str, action: str, briefing,
+                      finding) -> bool:
+    from observatory.learning.models import BriefingVersion
+
+    slug = briefing.slug
+    if kind == "published_learning" and action == "view":
+        results = [web.get(f"/learning/briefings/{slug}/").status_code == 200,
+                   web.get(f"/learning/findings/{finding.pk}/?format=json").status_code == 200]
+    elif action == "download":
+        results = [web.get(f"/learning/briefings/{slug}/pdf/").status_code == 200]
+    elif action == "view":
+        results = [web.get(f"/learning/manage/briefings/{slug}/").status_code == 200,
+                   web.get("/learning/manage/?format=json").status_code == 200]
+    else:
+        before = BriefingVersion.objects.filter(briefing=briefing).count()
+        web.post(f"/learning/manage/briefings/{slug}/", {
+            "title": f"by {role}", "summary": "s", "note": f"edited by {role}"})
+        results = [BriefingVersion.objects.filter(briefing=briefing).count() == before + 1]
+    assert len(set(results)) == 1, f"routes disagree for {role} {action} {kind}: {results}"
+    return results[0]
+
+
+def test_learning_matrix(users):
+    """One published finding, one published and one draft briefing; every role tries every
+    action on each through the pages (one world: the PDF is laid out once)."""
+    from observatory.learning import services
+
+    from .learning.helpers import coded_finding
+
+    source = coded_finding("LEARN-M", users["analyst"])
+    finding, _ = services.publish_finding(source, users["analyst"])
+    published = services.draft_briefing("issue_02", users["analyst"])
+    assert services.approve_briefing(published, users["admin"]) == []
+    draft = services.draft_briefing("issue_02", users["analyst"])
+    web = Client()  # one client, signed in as each role in turn (each new one scans static)
+    for kind, action in sorted(EXPECTED_LEARNING):
+        briefing = published if kind == "published_learning" else draft
+        for role in ROLES:
+            web.logout()
+            if role != "public":
+                web.force_login(users[role])
+            before_refused = AuditEvent.objects.filter(allowed=False).count()
+            got = _learning_attempt(web, role, kind, action, briefing, finding)
+            want = role.replace("_own", "_same").replace("_other", "_different") in \
+                EXPECTED_LEARNING[(kind, action)]
+            assert got == want, f"{role} {action} {kind}: got {got}, expected {want}"
+            if not got and action == "change":
+                assert AuditEvent.objects.filter(allowed=False).count() > before_refused

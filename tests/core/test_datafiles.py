@@ -35,6 +35,8 @@ def _toml(path: Path) -> dict:
     (datafiles.LeadRolesFile, "register/lead_roles.toml"),
     (datafiles.ResearchAccessFile, "research/access.toml"),
     (datafiles.OutputCheckingFile, "research/output_checking.toml"),
+    (datafiles.PublicationGateFile, "learning/publication_gate.toml"),
+    (datafiles.BriefingFormFile, "learning/briefing_form.toml"),
 ])
 def test_every_shipped_file_fits_its_shape(model, pattern):
     paths = sorted(DATA.glob(pattern))

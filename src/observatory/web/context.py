@@ -11,6 +11,7 @@ NAV = (
     ("Search", "/search/", ("view", "published_review")),
     ("Analysis", "/analysis/", ("view", "published_review")),
     ("Quality Markers", "/quality-markers/", ("view", "quality_marker")),
+    ("Learning", "/learning/", ("view", "published_learning")),
     ("Coding", "/coding/", ("view", "coding")),
     ("Consultations", "/consultations/", ("view", "delphi_study")),
     ("Action plans", "/action-plans/", ("view", "action_plan")),
