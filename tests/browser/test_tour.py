@@ -105,16 +105,18 @@ def test_navigation_follows_the_access_policy(browser, live_server, tour_site):
     """Each role's navigation offers exactly what the policy lets it use: no link to a
     refusal, and the analyst reaches the consultations. Everyone reads the Quality Markers."""
     expected = {
-        "visitor": ["/reviews/", "/search/", "/analysis/"],
-        "practitioner": ["/reviews/", "/search/", "/analysis/"],
-        "partner": ["/reviews/", "/search/", "/analysis/", "/action-plans/"],
-        "analyst": ["/reviews/", "/search/", "/analysis/", "/coding/", "/consultations/",
-                    "/action-plans/"],
-        "researcher": ["/reviews/", "/search/", "/analysis/", "/coding/"],
-        "steering": ["/reviews/", "/search/", "/analysis/", "/coding/", "/consultations/",
-                     "/audit/"],
-        "boss": ["/reviews/", "/search/", "/analysis/", "/coding/", "/consultations/",
-                 "/action-plans/", "/audit/", "/service/", "/admin/"],
+        "visitor": ["/reviews/", "/search/", "/analysis/", "/quality-markers/", "/learning/"],
+        "practitioner": ["/reviews/", "/search/", "/analysis/", "/quality-markers/", "/learning/"],
+        "partner": ["/reviews/", "/search/", "/analysis/", "/quality-markers/", "/learning/", "/action-plans/"],
+        "analyst": ["/reviews/", "/search/", "/analysis/", "/quality-markers/", "/learning/", "/coding/",
+                    "/consultations/", "/action-plans/"],
+        "researcher": ["/reviews/", "/search/", "/analysis/", "/quality-markers/", "/learning/", "/coding/",
+                       "/research/"],
+        "steering": ["/reviews/", "/search/", "/analysis/", "/quality-markers/", "/learning/", "/coding/",
+                     "/consultations/", "/research/", "/audit/"],
+        "boss": ["/reviews/", "/search/", "/analysis/", "/quality-markers/", "/learning/", "/coding/",
+                 "/consultations/", "/action-plans/", "/research/", "/audit/", "/service/",
+                 "/admin/"],
     }
     for username, role in ROLES.items():
         context = browser.new_context()

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ingestion', '0004_redaction_review_and_lists'),
+        ('ingestion', '0005_recommendation_addressee_source_and_timescale'),
         ('repository', '0003_publication_lifecycle'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
