@@ -59,6 +59,13 @@ PAGE_USER = {
     "quality-timeline": ("partnership_own", "a review's dialogue is its partnership's only"),
     "quality-stage": ("partnership_own", "a review's dialogue is its partnership's only"),
     "quality-summary": ("partnership_own", "a review's dialogue is its partnership's only"),
+    "research-apply": ("researcher", "researchers apply for research access"),
+    "research-application": ("steering", "the steering group handles applications"),
+    "research-evidence": ("steering", "ethics evidence is for the steering group"),
+    "research-grant": ("steering", "a grant is its holders' and the steering group's"),
+    "research-output": ("steering", "output checking is the steering group's"),
+    "research-output-download": ("steering", "a checked table, for the steering group"),
+    "service-status": ("admin", "the background work page is for administrators only"),
 }
 # Pages that are not a GET returning 200, with the status they must give instead.
 NOT_200 = {
@@ -96,6 +103,40 @@ NOT_200 = {
     "quality-next-step": (405, "POST only: adds a next step (tests/apps/test_quality.py)"),
     "quality-summary": (404, "the fixture's format is csv; the board summary is PDF, DOCX "
                         "or JSON (tests/apps/test_quality.py)"),
+    "learning-draft": (405, "POST only: drafts a briefing"),
+    "learning-approve": (405, "POST only: approves a briefing"),
+    "learning-withdraw": (405, "POST only: withdraws a briefing"),
+    "learning-publish-finding": (405, "POST only: publishes a finding"),
+    "learning-withdraw-finding": (405, "POST only: withdraws a finding"),
+    "research-approve": (405, "POST only: approves an application"),
+    "research-comment": (405, "POST only: comments on an application"),
+    "research-refuse": (405, "POST only: refuses an application"),
+    "research-return": (405, "POST only: returns an application for changes"),
+    "research-revoke": (405, "POST only: revokes a grant"),
+    "research-output-upload": (405, "POST only: uploads a results table"),
+    "research-output-exception": (405, "POST only: asks for an exception"),
+    "research-output-release": (405, "POST only: releases a table"),
+    "research-output-withhold": (405, "POST only: withholds a table"),
+    "service-job-retry": (405, "POST only: retries a failed job"),
+    "service-job-cancel": (405, "POST only: cancels a job"),
+    "learning-briefing": (404, "no briefing is published in this fixture (the published "
+                          "ones: tests/apps/learning/test_learning.py, tests/apps/route_world.py)"),
+    "learning-briefing-pdf": (404, "the same: tests/apps/learning/test_learning.py"),
+    "learning-manage-briefing": (404, "the same: tests/apps/learning/test_learning.py"),
+    "learning-finding": (404, "its pk is a published finding's; none in this fixture "
+                         "(tests/apps/learning/test_learning.py)"),
+    "learning-topic": (404, "its key is a topic of the learning codebook, not this fixture's "
+                       "codebook key (tests/apps/learning/test_learning.py)"),
+    "learning-topic-feed-briefings": (404, "the same topic key (test_learning.py)"),
+    "learning-topic-feed-findings": (404, "the same topic key (test_learning.py)"),
+    "research-resubmit": (404, "the fixture's application is approved; only one returned for "
+                          "changes may be changed (tests/apps/test_research.py)"),
+    "research-evidence": (404, "the fixture's application was made without an evidence file "
+                          "(tests/apps/test_research.py)"),
+    "research-output-download": (403, "nothing leaves before a person records a release "
+                                 "(tests/apps/test_research.py)"),
+    "research-extract": (403, "a signed, per-grant link; this fixture's token is not one "
+                         "(tests/apps/test_research.py)"),
 }
 # Pages without a JSON form (no data object to show), each with the reason.
 NO_JSON = {
@@ -117,6 +158,13 @@ NO_JSON = {
     "delphi-export": "a CSV/XLSX download, not a page",
     "register-export": "an action plan CSV/XLSX download, not a page",
     "quality-summary": "a PDF/DOCX/JSON download, not a page",
+    "healthz": "a liveness answer for load balancers (tests/apps/test_operations.py)",
+    "readyz": "a readiness answer for load balancers (tests/apps/test_operations.py)",
+    "metrics": "Prometheus text format (tests/apps/test_operations.py)",
+    "learning-feed-briefings": "an Atom feed (tests/apps/learning/test_learning.py)",
+    "learning-feed-findings": "an Atom feed (tests/apps/learning/test_learning.py)",
+    "research-output-download": "a results table download, not a page",
+    "research-evidence": "an ethics evidence file download, not a page",
 }
 # API routes that do not answer GET with 200 JSON.
 API_NOT_JSON = {
@@ -169,7 +217,27 @@ def site(users):
     return {"users": users, "published": published, "unpublished": unpublished,
             "other": other, "docs": docs, "delphi": _delphi_study(),
             "register": _register(published, users["analyst"]),
-            "quality": {"stage": "start", "quality_entry_id": quality_entry.pk}}
+            "quality": {"stage": "start", "quality_entry_id": quality_entry.pk},
+            "research": _research(users), "job": _failed_job()}
+
+
+def _research(users) -> dict:
+    """A grant held by the researcher, decided by the steering group, with a results table."""
+    from observatory.research.outputs import upload
+
+    from .research_support import make_grant
+
+    grant = make_grant(users["researcher"], users["steering"], areas=[OWN_AREA],
+                       years=(2014, 2016))
+    output = upload(grant, users["researcher"], "Table", "t.csv", b"area,n\nNorth,12\n")
+    return {"application_id": grant.application_id, "grant_id": grant.pk,
+            "output_id": output.pk}
+
+
+def _failed_job() -> str:
+    from .route_world import _failed_job as failed
+
+    return str(failed().pk)
 
 
 def _register(review, user) -> dict:
@@ -207,7 +275,8 @@ def _url(name: str, route: str, site) -> str:
     values = {"reference": site["published"].reference, "pk": site["docs"]["public"].pk,
               "key": "recommendation_themes",
               "name": "reviews_by_year", "year": 2015, "slug": "page-test", "copy": 1,
-              **site["delphi"], **site["register"], "stage": "start"}
+              **site["delphi"], **site["register"], **site["research"], "stage": "start",
+              "job": site["job"]}
     params = re.findall(r"<(?:\w+:)?(\w+)>", route)
     missing = [p for p in params if p not in values]
     assert not missing, f"{name}: no fixture value for path parameter(s) {missing}; add one"
