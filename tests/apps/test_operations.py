@@ -135,6 +135,9 @@ def test_a_locked_sqlite_database_is_an_error_not_an_outage():
 def test_a_request_id_is_answered_logged_and_carried_into_the_tasks_it_enqueues(caplog,
                                                                                 monkeypatch):
     _in_this_transaction(monkeypatch)
+    # What the process carried before (a CLI command run earlier in the same process sets
+    # one): the task must put back exactly that.
+    before = logs.request_id.get()
     response = Client().get("/", HTTP_X_REQUEST_ID="proxy-given-1234")
     assert response["X-Request-ID"] == "proxy-given-1234"
     forged = Client().get("/", HTTP_X_REQUEST_ID="bad id\nsecond line")
@@ -175,7 +178,7 @@ def test_a_request_id_is_answered_logged_and_carried_into_the_tasks_it_enqueues(
     assert started[0].task_id == str(result.id)
     line = json.loads(logs.JsonFormatter().format(started[0]))
     assert line["request_id"] == "req-abcdef123" and line["task"] == "clear_expired_sessions"
-    assert logs.request_id.get() == ""  # restored after the task
+    assert logs.request_id.get() == before  # restored after the task
 
 
 def test_json_log_lines_are_one_object_with_extras():

@@ -92,8 +92,10 @@ def site(users, django_capture_on_commit_callbacks):
                        where_we_are="On track", helped="", found_hard=True)
     grant, output = _research(users)
     return {"application_id": grant.application_id, "grant_id": grant.pk,
-            "output_id": output.pk,
-            "number": 1, "stage": "start", "entry_id": entry.pk,
+            "output_id": output.pk, "copy": 1,
+            "job": "00000000-0000-0000-0000-000000000000",
+            "number": 1, "stage": "start", "entry_id": entry.pk, "action_id": 1,
+            "signed": "not-a-signed-link",
             "reference": review.reference, "pk": document.pk, "study_id": study.pk,
             "version_id": version.pk, "token": token, "key": "recommendation_themes",
             "slug": saved.slug, "year": 2015, "fmt": "csv",

@@ -68,8 +68,14 @@ def hidden_kinds(viewer: Any) -> frozenset[str]:
 
 def shown(events: Iterable[AuditEvent], viewer: Any) -> list[dict[str, Any]]:
     """The events as ``viewer`` may read them (HTML, JSON and the API use this)."""
+    from ..ingestion.redaction import visible_titles  # here: ingestion imports audit
+
     events = list(events)
     objects = _objects(events)
+    # A document's name is its title as the viewer may see it (redacted, or withheld before
+    # the redaction review): the title typed at upload often names the child.
+    titles = visible_titles(viewer, [o for (group, _), o in objects.items()
+                                     if group == "document"])
     admin = role_of(viewer) == "admin"
     own_id = getattr(viewer, "pk", None)
     out = []
@@ -83,6 +89,13 @@ def shown(events: Iterable[AuditEvent], viewer: Any) -> list[dict[str, Any]]:
         out.append({"at": e.at, "username": e.username, "role": e.role, "action": e.action,
                     "allowed": e.allowed, "object_kind": e.object_kind,
                     "object_id": e.object_id if named else "",
-                    "object": e.object_repr if named else LABELS.get(e.object_kind, ""),
+                    "object": _name(e, objects, titles) if named
+                    else LABELS.get(e.object_kind, ""),
                     "confidential": e.confidential, "channel": e.channel, "path": path})
     return out
+
+
+def _name(event: AuditEvent, objects: dict, titles: dict[int, str]) -> str:
+    document = objects.get(("document", event.object_id)) \
+        if event.object_kind in DOCUMENT_KINDS else None
+    return titles.get(document.pk, event.object_repr) if document else event.object_repr
