@@ -49,6 +49,8 @@ EXPORTERS = {
     "coding/services.py": ["codebook export"],
     "cli.py": ["cli dataset export", "cli delphi results"],
     "web/views.py": ["audit log export"],
+    "register/exchange.py": ["action plan export"],
+    "research/extracts.py": ["research extract"],
     # Writes the demo corpus's CSV only to import it again; no person receives it.
     "repository/demo_loader.py": [],
 }
@@ -113,9 +115,26 @@ def seeded(coded_document):  # noqa: F811
     # the audit log: an event naming the document (its title first)
     coded_document.refresh_from_db()
     record(None, "view", coded_document, user=admin)
+    # an action plan: a recommendation's text and an action's description
+    from datetime import date
+
+    from observatory.register import services as register
+
+    review = coded_document.review.__class__.objects.get(reference="FORMULA-1")
+    entry = register.type_in(review, number="1", text=PAYLOAD, user=None)
+    register.start_plan(review, date(2026, 1, 1))
+    register.add_action(entry, None, description=PAYLOAD, lead_agency=term("agency", "police"),
+                        lead_role="Detective inspector", priority="low")
+    # a research extract: the review's summary (free text) within a grant's scope
+    from .conftest import OWN_AREA
+    from .research_support import make_grant
+
+    review.__class__.objects.filter(pk=review.pk).update(summary=PAYLOAD)
+    researcher = make_user("researcher")
+    grant = make_grant(researcher, admin, areas=[OWN_AREA], years=(1990, 2030))
     client = Client()
     client.force_login(admin)
-    return {"client": client, "study": study,
+    return {"client": client, "study": study, "grant": grant, "researcher": researcher,
             "codebook": Codebook.objects.get(key="recommendation_themes")}
 
 
@@ -131,6 +150,17 @@ def _cli(*args: str) -> bytes:
     return result.stdout_bytes
 
 
+def _extract(seeded, fmt: str) -> bytes:
+    """The data file inside a research extract (a zip with its dictionary)."""
+    import zipfile
+
+    from observatory.research.extracts import build
+
+    body = build(seeded["grant"], seeded["researcher"], fmt)[0]
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        return archive.read(next(n for n in archive.namelist() if n.endswith(f".{fmt}")))
+
+
 ROUTES = {
     "api reviews export": lambda s, f: _web(s, f"/api/reviews/export?format={f}"),
     "analysis table download": lambda s, f: _web(
@@ -141,6 +171,8 @@ ROUTES = {
     "codebook export": lambda s, f: _web(
         s, f"/coding/codebooks/recommendation_themes/export/?format={f}"),
     "audit log export": lambda s, f: _web(s, f"/audit/?download={f}"),
+    "action plan export": lambda s, f: _web(s, f"/reviews/FORMULA-1/action-plan.{f}"),
+    "research extract": lambda s, f: _extract(s, f),
     "cli dataset export": lambda s, f: _cli("dataset", "export", "--format", f,
                                             "--user", "admin"),
     "cli delphi results": lambda s, f: _cli("delphi", "results", str(s["study"].pk),
