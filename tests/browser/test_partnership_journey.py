@@ -111,7 +111,8 @@ def test_partnership_creates_review_and_uploads(page, live_server, tmp_path):
     expect(page.locator(".govuk-notification-banner")).to_contain_text(
         "Uploaded overview-report.pdf")
     expect(page.locator(".govuk-caption-l")).to_have_text("Overview report")
-    rows = page.locator("table.govuk-table tbody tr")
+    rows = page.locator("table.govuk-table", has=page.locator(
+        "caption", has_text="Versions")).locator("tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.first.locator("td").first).to_have_text("1")
     expect(rows.first).to_contain_text("overview-report.pdf")
@@ -126,7 +127,8 @@ def test_partnership_creates_review_and_uploads(page, live_server, tmp_path):
     page.get_by_role("button", name="Upload").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text(
         "overview-report.pdf is already stored here (version 1); nothing changed")
-    expect(page.locator("table.govuk-table tbody tr")).to_have_count(1)
+    expect(page.locator("table.govuk-table", has=page.locator(
+        "caption", has_text="Versions")).locator("tbody tr")).to_have_count(1)
     assert DocumentVersion.objects.filter(document__review=review).count() == 1
 
     # A ".pdf" that is really an HTML page is refused, naming the file and the reason,
@@ -141,7 +143,8 @@ def test_partnership_creates_review_and_uploads(page, live_server, tmp_path):
     assert Document.objects.filter(review=review).count() == 1
     assert DocumentVersion.objects.filter(document__review=review).count() == 1
     page.goto(f"{live_server.url}/reviews/BHAM-2019-01/")
-    expect(page.locator("table.govuk-table tbody tr")).to_have_count(1)
+    expect(page.locator("table.govuk-table", has=page.locator(
+        "caption", has_text="Documents of this review")).locator("tbody tr")).to_have_count(1)
 
     assert not static_failures, f"static files failed to load: {static_failures}"
 

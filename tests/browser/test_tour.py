@@ -105,15 +105,16 @@ def test_navigation_follows_the_access_policy(browser, live_server, tour_site):
     """Each role's navigation offers exactly what the policy lets it use: no link to a
     refusal, and the analyst reaches the consultations. Everyone reads the Quality Markers."""
     everyone = ["/reviews/", "/search/", "/analysis/", "/quality-markers/", "/learning/"]
+    mine = ["/account/history/"]  # every signed-in person's own access history
     expected = {
         "visitor": [*everyone],
-        "practitioner": [*everyone],
-        "partner": [*everyone, "/action-plans/"],
-        "analyst": [*everyone, "/coding/", "/consultations/", "/action-plans/"],
-        "researcher": [*everyone, "/coding/", "/research/"],
-        "steering": [*everyone, "/coding/", "/consultations/", "/research/", "/audit/"],
+        "practitioner": [*everyone, *mine],
+        "partner": [*everyone, "/action-plans/", *mine],
+        "analyst": [*everyone, "/coding/", "/consultations/", "/action-plans/", *mine],
+        "researcher": [*everyone, "/coding/", "/research/", *mine],
+        "steering": [*everyone, "/coding/", "/consultations/", "/research/", "/audit/", *mine],
         "boss": [*everyone, "/coding/", "/consultations/", "/action-plans/", "/research/",
-                 "/audit/", "/service/", "/admin/"],
+                 "/audit/", "/service/", "/admin/", *mine],
     }
     for username, role in ROLES.items():
         context = browser.new_context()
